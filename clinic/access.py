@@ -1,0 +1,186 @@
+"""Who may see and do what: the one place access is decided.
+
+Access comes only from a ``Membership`` (staff of a clinic, by role) or a
+``Guardianship`` (a parent of one child); superusers see everything. Pages,
+viewsets, the admin and exports call these functions and never filter patients
+themselves. An object the caller may not see is reported as missing (404), so
+its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from clinic.models import Clinic, Guardianship, Membership, Patient, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+M = TypeVar("M", bound=models.Model)
+
+_NOT_FOUND = (ObjectDoesNotExist, ValidationError, ValueError, TypeError)
+
+
+class Action(StrEnum):
+    VIEW = "view"  # the child's record: details, episodes, attachments, orders
+    VIEW_CHART = "view_chart"  # clinical working notes: evaluations, suggestions, cases
+    REPORT = "report"  # log an episode
+    CHART = "chart"  # write evaluations, decide suggestions, order tests
+    MANAGE = "manage"  # add or edit patients, invite parents
+    REVIEW = "review"  # the review queue and dashboards
+    EXPORT = "export"  # FHIR and CSV exports
+
+
+GUARDIAN = "guardian"
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    GUARDIAN: frozenset({Action.VIEW, Action.REPORT}),
+    Role.CLINICIAN: frozenset(Action),
+    Role.REVIEWER: frozenset({Action.VIEW, Action.VIEW_CHART, Action.REVIEW}),
+    Role.CLINIC_ADMIN: frozenset(
+        {Action.VIEW, Action.VIEW_CHART, Action.MANAGE, Action.REVIEW, Action.EXPORT}
+    ),
+}
+
+
+def _roles_with(action: Action) -> list[str]:
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions and role != GUARDIAN]
+
+
+def _is_active(user: AnyUser | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def clinics_for(user: AnyUser | None, action: Action = Action.VIEW) -> models.QuerySet[Clinic]:
+    """Clinics where ``user`` holds a staff role that allows ``action``."""
+    if not _is_active(user):
+        return Clinic.objects.none()
+    if user.is_superuser:
+        return Clinic.objects.all()
+    clinic_ids = Membership.objects.filter(user=user, role__in=_roles_with(action)).values(
+        "clinic_id"
+    )
+    return Clinic.objects.filter(id__in=clinic_ids)
+
+
+def _patient_filter(user: AnyUser | None, action: Action, prefix: str = "") -> Q | None:
+    """A Q over patients (through ``prefix``) the user may act on; None means all."""
+    if not _is_active(user):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    clinic_ids = Membership.objects.filter(user=user, role__in=_roles_with(action)).values(
+        "clinic_id"
+    )
+    condition = Q(**{f"{prefix}clinic_id__in": clinic_ids})
+    if action in ROLE_ACTIONS[GUARDIAN]:
+        child_ids = Guardianship.objects.filter(user=user).values("patient_id")
+        condition |= Q(**{f"{prefix}id__in": child_ids})
+    return condition
+
+
+def patients_visible_to(
+    user: AnyUser | None, action: Action = Action.VIEW
+) -> models.QuerySet[Patient]:
+    """Every patient ``user`` may act on with ``action``, for lists."""
+    condition = _patient_filter(user, action)
+    queryset = Patient.objects.select_related("clinic")
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def restrict(
+    queryset: models.QuerySet[M],
+    user: AnyUser | None,
+    action: Action = Action.VIEW,
+    patient_field: str = "patient",
+) -> models.QuerySet[M]:
+    """Narrow any queryset of patient records to those ``user`` may act on."""
+    condition = _patient_filter(user, action, prefix=f"{patient_field}__")
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def can(user: AnyUser | None, action: Action, patient: Patient) -> bool:
+    """Whether ``user`` may perform ``action`` on ``patient``."""
+    if not _is_active(user):
+        return False
+    if user.is_superuser:
+        return True
+    return action in actions_on(user, patient)
+
+
+def actions_on(user: AnyUser | None, patient: Patient) -> frozenset[Action]:
+    """All actions ``user`` may take on ``patient`` (used to show or hide buttons)."""
+    if not _is_active(user):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Action)
+    allowed: set[Action] = set()
+    role = (
+        Membership.objects.filter(user=user, clinic_id=patient.clinic_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role:
+        allowed |= ROLE_ACTIONS.get(role, frozenset())
+    if Guardianship.objects.filter(user=user, patient=patient).exists():
+        allowed |= ROLE_ACTIONS[GUARDIAN]
+    return frozenset(allowed)
+
+
+def role_for(user: AnyUser | None, patient: Patient | None) -> str:
+    """The capacity in which ``user`` touches ``patient``, for the audit trail."""
+    if not _is_active(user):
+        return ""
+    if user.is_superuser:
+        return "superuser"
+    if patient is not None:
+        role = (
+            Membership.objects.filter(user=user, clinic_id=patient.clinic_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if role:
+            return role
+        return GUARDIAN
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return ",".join(sorted(roles)) or GUARDIAN
+
+
+def get_patient_for(user: AnyUser | None, patient_id: object, action: Action = Action.VIEW) -> Patient:
+    """Fetch one patient by public id; 404 if invisible, 403 if visible but not allowed."""
+    try:
+        patient = patients_visible_to(user, Action.VIEW).get(uuid=patient_id)
+    except _NOT_FOUND as exc:  # a malformed UUID is as missing as an unknown one
+        raise Http404("No such patient.") from exc
+    if action != Action.VIEW and not can(user, action, patient):
+        raise PermissionDenied("You may not do this for this patient.")
+    return patient
+
+
+def get_for(
+    user: AnyUser | None,
+    queryset: models.QuerySet[M],
+    action: Action = Action.VIEW,
+    patient_field: str = "patient",
+    **lookup: object,
+) -> M:
+    """Fetch one patient record visible to ``user``; 404 otherwise."""
+    try:
+        return restrict(queryset, user, action, patient_field).get(**lookup)
+    except _NOT_FOUND as exc:
+        raise Http404("Not found.") from exc
+
+
+def is_staff_member(user: AnyUser | None) -> bool:
+    """True for users with any clinic membership (or superusers)."""
+    if not _is_active(user):
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user).exists()

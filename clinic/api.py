@@ -1,0 +1,177 @@
+"""Clinic core API: the caller, auth tokens, patients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from clinic import audit, services
+from clinic.access import Action, clinics_for, get_patient_for, patients_visible_to
+from clinic.models import AuditAction, Clinic, Guardianship, Membership, Patient
+
+
+class AgeSerializer(serializers.Serializer):
+    chronological_days = serializers.IntegerField()
+    corrected_days = serializers.IntegerField()
+    uses = serializers.ChoiceField(choices=["chronological", "corrected"])
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    clinic = serializers.SlugRelatedField(
+        slug_field="uuid", queryset=Clinic.objects.none(), required=False
+    )
+    age = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id", "clinic", "mrn", "given_name", "family_name", "date_of_birth", "sex",
+            "gestational_age_weeks", "gestational_age_days", "birth_weight_grams",
+            "birth_notes", "age", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # MRN uniqueness per clinic is checked by the model (services.patient_create), where
+        # the clinic is known even when the caller leaves it out.
+        validators: list = []
+        extra_kwargs = {
+            "gestational_age_weeks": {"min_value": 22, "max_value": 44},
+            "gestational_age_days": {"min_value": 0, "max_value": 6},
+            "mrn": {"required": False},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only clinics where the caller may add patients can be named.
+            self.fields["clinic"].queryset = clinics_for(request.user, Action.MANAGE)
+
+    @extend_schema_field(AgeSerializer)
+    def get_age(self, patient: Patient) -> dict[str, Any]:
+        return patient.age().as_dict()
+
+    def validate_date_of_birth(self, value: Any) -> Any:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The date of birth cannot be in the future.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and "clinic" not in attrs:
+            clinics = list(self.fields["clinic"].queryset[:2])
+            if len(clinics) != 1:
+                raise serializers.ValidationError(
+                    {"clinic": "Name the clinic: you belong to more than one."}
+                    if clinics
+                    else {"clinic": "You may not add patients to any clinic."}
+                )
+            attrs["clinic"] = clinics[0]
+        if self.instance is not None and "clinic" in attrs and attrs["clinic"] != self.instance.clinic:
+            raise serializers.ValidationError({"clinic": "A patient cannot move between clinics."})
+        return attrs
+
+
+class PatientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Patients the caller may see; clinicians add and edit those of their clinics."""
+
+    serializer_class = PatientSerializer
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+    filterset_fields = {"family_name": ["iexact"], "mrn": ["exact"]}
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return patients_visible_to(self.request.user).order_by("family_name", "given_name", "id")
+
+    def get_object(self) -> Patient:
+        action = Action.VIEW if self.request.method in ("GET", "HEAD", "OPTIONS") else Action.MANAGE
+        return get_patient_for(self.request.user, self.kwargs["id"], action)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        page = getattr(self.paginator, "page", None)
+        if page is not None:
+            audit.record_list(request, page.object_list, object_type="patient")
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        patient = self.get_object()
+        audit.record(request, AuditAction.READ, patient=patient)
+        return Response(self.get_serializer(patient).data)
+
+    def perform_create(self, serializer: PatientSerializer) -> None:
+        data = dict(serializer.validated_data)
+        clinic = data.pop("clinic")
+        try:
+            patient = services.patient_create(clinic=clinic, created_by=self.request.user, **data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        serializer.instance = patient
+        audit.record(self.request, AuditAction.CREATE, patient=patient)
+
+    def perform_update(self, serializer: PatientSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("clinic", None)
+        try:
+            patient = services.patient_update(
+                patient=serializer.instance, updated_by=self.request.user, **data
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        audit.record(self.request, AuditAction.UPDATE, patient=patient)
+
+
+class MeView(APIView):
+    """Who the caller is, their clinic roles and the children they are guardian of."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "username": serializers.CharField(),
+                "memberships": serializers.ListField(child=serializers.DictField()),
+                "children": serializers.ListField(child=serializers.UUIDField()),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        memberships = Membership.objects.filter(user=user).select_related("clinic")
+        children = Guardianship.objects.filter(user=user).values_list("patient__uuid", flat=True)
+        return Response(
+            {
+                "username": user.get_username(),
+                "is_superuser": user.is_superuser,
+                "memberships": [
+                    {"clinic": str(m.clinic.uuid), "clinic_name": m.clinic.name, "role": m.role}
+                    for m in memberships
+                ],
+                "children": [str(child) for child in children],
+            }
+        )
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password for an API token (failures count toward lockout)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]

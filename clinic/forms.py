@@ -1,0 +1,61 @@
+"""Forms for the clinic pages; validation lives on the models and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import SetPasswordMixin
+
+from clinic.models import Patient, Relationship
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "given_name", "family_name", "date_of_birth", "sex", "mrn",
+            "gestational_age_weeks", "gestational_age_days", "birth_weight_grams", "birth_notes",
+        ]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "birth_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"birth_weight_grams": "Birth weight (grams)"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save patient"))
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Parent's email")
+    relationship = forms.ChoiceField(choices=Relationship.choices, initial=Relationship.PARENT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("invite", "Send invitation"))
+
+
+class AcceptInvitationForm(SetPasswordMixin, forms.Form):
+    """A new parent account: a username and a password typed twice."""
+
+    username = forms.CharField(max_length=150)
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("accept", "Create my account"))
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords()
+        return super().clean()

@@ -1,0 +1,78 @@
+"""Levels of concern and the reason record shared by every clinical rule module.
+
+Pure Python: imported by episodes/triage.py, evaluations/findings.py and
+evaluations/suggestions.py, which must stay free of the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    """Ordered from the least to the most pressing."""
+
+    ROUTINE = "routine"
+    SOON = "soon"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+    @property
+    def rank(self) -> int:
+        return _ORDER.index(self)
+
+    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Level):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Level):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Level):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Level):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_ORDER = (Level.ROUTINE, Level.SOON, Level.URGENT, Level.EMERGENCY)
+
+
+def highest(levels: Iterable[Level | str], default: Level = Level.ROUTINE) -> Level:
+    """The most pressing of ``levels`` (``default`` when there are none)."""
+    return max((Level(level) for level in levels), default=default, key=lambda lv: lv.rank)
+
+
+class Confidence(StrEnum):
+    """How firmly a threshold rests on its source (CLINICAL.md preamble)."""
+
+    VERIFIED = "verified"
+    SECONDARY = "secondary"
+    DESIGN_CHOICE = "design choice"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule that fired: what the parent, clinician and reviewer are shown."""
+
+    rule: str
+    level: Level
+    explanation: str
+    source: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "rule": self.rule,
+            "level": str(self.level),
+            "explanation": self.explanation,
+            "source": self.source,
+        }

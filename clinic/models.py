@@ -1,0 +1,370 @@
+"""The clinic core: tenancy, patients, guardians, invitations, audit, review cases."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.ages import Age, age_on
+
+
+class Clinic(models.Model):
+    """A practice. It owns its patients; staff reach them through a Membership."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    emergency_number = models.CharField(
+        max_length=20, blank=True,
+        help_text="Shown first in emergency advice. Empty: the site default.",
+    )
+    phone = models.CharField(max_length=40, blank=True, help_text="The clinic's own line.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def emergency_number_or_default(self) -> str:
+        return self.emergency_number or settings.DEFAULT_EMERGENCY_NUMBER
+
+
+class Role(models.TextChoices):
+    CLINICIAN = "clinician", "Clinician"
+    REVIEWER = "reviewer", "Reviewer"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+
+class Membership(models.Model):
+    """Staff access: a user works at a clinic in one role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="membership_unique_user_clinic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.clinic}"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+def validate_not_future(value: date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError("The date of birth cannot be in the future.")
+
+
+class Patient(models.Model):
+    """A child in the care of a clinic. Addressed by ``uuid`` outside the database."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    mrn = models.CharField("MRN", max_length=40, blank=True, help_text="Medical record number.")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(validators=[validate_not_future])
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    gestational_age_weeks = models.PositiveSmallIntegerField(
+        default=40, validators=[MinValueValidator(22), MaxValueValidator(44)],
+        help_text="Completed weeks of pregnancy at birth (22–44).",
+    )
+    gestational_age_days = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(6)], help_text="Extra days (0–6)."
+    )
+    birth_weight_grams = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(200), MaxValueValidator(7000)]
+    )
+    birth_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "mrn"], condition=~models.Q(mrn=""),
+                name="patient_unique_mrn_per_clinic",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gestational_age_weeks__gte=22, gestational_age_weeks__lte=44),
+                name="patient_gestational_weeks_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gestational_age_days__lte=6), name="patient_gestational_days_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("patient-detail", kwargs={"patient_id": self.uuid})
+
+    def clean(self) -> None:
+        # Said here so the error lands on the MRN field, not as a bare constraint name.
+        if self.mrn and self.clinic_id and (
+            Patient.objects.filter(clinic_id=self.clinic_id, mrn=self.mrn)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"mrn": "This MRN is already used in this clinic."})
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def gestational_age_display(self) -> str:
+        return f"{self.gestational_age_weeks}+{self.gestational_age_days} weeks"
+
+    def age(self, on: date | None = None) -> Age:
+        """Chronological and corrected age (clinic/ages.py) on ``on`` (default today)."""
+        return age_on(
+            date_of_birth=self.date_of_birth,
+            on=on or timezone.localdate(),
+            gestational_weeks=self.gestational_age_weeks,
+            gestational_days=self.gestational_age_days,
+            correct_until_months=settings.CORRECT_AGE_UNTIL_MONTHS,
+        )
+
+
+class Relationship(models.TextChoices):
+    MOTHER = "mother", "Mother"
+    FATHER = "father", "Father"
+    PARENT = "parent", "Parent"
+    GUARDIAN = "guardian", "Legal guardian"
+    OTHER = "other", "Other carer"
+
+
+class Guardianship(models.Model):
+    """A parent's access to one child."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="guardianships")
+    relationship = models.CharField(
+        max_length=20, choices=Relationship.choices, default=Relationship.PARENT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "patient"], name="guardianship_unique_user_patient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_relationship_display()}) of {self.patient}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A single-use invitation for a parent to one child; only the token's hash is kept."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    relationship = models.CharField(
+        max_length=20, choices=Relationship.choices, default=Relationship.PARENT
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.patient}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def default_expiry() -> timezone.datetime:
+        return timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", "Read"
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    EXPORT = "export", "Export"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """Who touched which patient's data, how, when and from where. Append-only."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=20, blank=True)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["patient", "-at"]), models.Index(fields=["actor", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class CaseOutcome(models.TextChoices):
+    REASSURED = "reassured", "Parents reassured"
+    SEEN_IN_CLINIC = "seen_in_clinic", "Seen in clinic"
+    REFERRED = "referred", "Referred"
+    EMERGENCY_CARE = "emergency_care", "Sent to emergency care"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class CaseLevel(models.TextChoices):
+    SOON = "soon", "Soon"
+    URGENT = "urgent", "Urgent"
+    EMERGENCY = "emergency", "Emergency"
+
+
+class ReviewCase(models.Model):
+    """A flagged patient for the review queue: opened by worrying episodes or evaluations.
+
+    One open case per patient at a time; new worrying events raise its level and
+    link to it (episodes and evaluations point here), a resolved case reopens.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="review_cases")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="review_cases")
+    level = models.CharField(max_length=10, choices=CaseLevel.choices)
+    status = models.CharField(max_length=15, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    reasons = models.JSONField(default=list, blank=True, help_text="Rules that fired, newest last.")
+    opened_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Age of the oldest event not yet acknowledged: the queue's second sort key.
+    oldest_unacknowledged_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="assigned_cases",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(max_length=20, choices=CaseOutcome.choices, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=~models.Q(status="resolved"),
+                name="reviewcase_one_open_per_patient",
+            )
+        ]
+        indexes = [models.Index(fields=["clinic", "status", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} case for {self.patient} ({self.get_status_display()})"

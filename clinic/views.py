@@ -1,0 +1,177 @@
+"""Pages of the clinic core: home, patients, invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from clinic import audit, services
+from clinic.access import Action, actions_on, clinics_for, get_patient_for, patients_visible_to
+from clinic.forms import AcceptInvitationForm, InvitationForm, PatientForm, PatientSearchForm
+from clinic.models import AuditAction
+
+PAGE_SIZE = 25
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Staff land on their patient list, parents on their children."""
+    if clinics_for(request.user).exists():
+        return redirect("patient-list")
+    children = list(patients_visible_to(request.user).order_by("date_of_birth"))
+    audit.record_list(request, children, object_type="patient")
+    return render(request, "portal/children.html", {"children": children})
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET or None)
+    patients = patients_visible_to(request.user).order_by("family_name", "given_name", "id")
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    for term in query.split():
+        patients = patients.filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(mrn__iexact=term)
+        )
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_list(request, page.object_list, object_type="patient")
+    return render(
+        request,
+        "clinic/patient_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "can_add": clinics_for(request.user, Action.MANAGE).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    clinics = list(clinics_for(request.user, Action.MANAGE)[:2])
+    if not clinics:
+        raise PermissionDenied("You may not add patients.")
+    if len(clinics) > 1:
+        # Staff of several clinics add patients through the API or the admin, naming the clinic.
+        messages.info(request, "You belong to several clinics: the first one is used here.")
+    clinic = clinics[0]
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(
+                clinic=clinic, created_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            audit.record(request, AuditAction.CREATE, patient=patient)
+            messages.success(request, f"{patient.full_name} was added.")
+            return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form, "clinic": clinic})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id, Action.MANAGE)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(patient=patient, updated_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            audit.record(request, AuditAction.UPDATE, patient=patient)
+            messages.success(request, "Saved.")
+            return redirect(patient)
+    return render(
+        request, "clinic/patient_form.html", {"form": form, "patient": patient,
+                                              "clinic": patient.clinic}
+    )
+
+
+@login_required
+def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)
+    audit.record(request, AuditAction.READ, patient=patient)
+    allowed = actions_on(request.user, patient)
+    context = {
+        "patient": patient,
+        "age": patient.age(),
+        "allowed": {action.value for action in allowed},
+        "invite_form": InvitationForm() if Action.MANAGE in allowed else None,
+        "guardians": patient.guardianships.select_related("user")
+        if Action.VIEW_CHART in allowed
+        else [],
+    }
+    return render(request, "clinic/patient_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def invitation_create(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id, Action.MANAGE)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a valid email address to invite a parent.")
+        return redirect(patient)
+    invitation, token = services.invitation_create(
+        patient=patient, created_by=request.user, **form.cleaned_data
+    )
+    link = request.build_absolute_uri(reverse("invitation-accept", kwargs={"token": token}))
+    send_mail(
+        subject=f"Your invitation to {patient.clinic.name}",
+        message=(
+            f"{patient.clinic.name} invites you to follow {patient.given_name}'s care online.\n\n"
+            f"Open this link within {settings.INVITATION_TTL_DAYS} days to set your password:\n"
+            f"{link}\n\nIf you did not expect this message, you can ignore it."
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    audit.record(request, AuditAction.CREATE, patient=patient, obj=invitation)
+    messages.success(request, f"Invitation sent to {invitation.email}. It expires in "
+                              f"{settings.INVITATION_TTL_DAYS} days.")
+    return redirect(patient)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: a parent follows the emailed link, sets a password (or links their account)."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "registration/invitation_invalid.html", status=404)
+    signed_in = request.user.is_authenticated
+    form = None if signed_in else AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and (signed_in or form.is_valid()):
+        try:
+            user = services.invitation_accept(
+                token=token,
+                user=request.user if signed_in else None,
+                username="" if signed_in else form.cleaned_data["username"],
+                password="" if signed_in else form.cleaned_data["password1"],
+            )
+        except ValidationError as exc:
+            if form is None:
+                return render(request, "registration/invitation_invalid.html", status=404)
+            form.add_error(None, exc)
+        else:
+            if not signed_in:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"You can now follow {invitation.patient.given_name}'s care.")
+            return redirect("home")
+    return render(
+        request, "registration/invitation_accept.html",
+        {"form": form, "invitation": invitation, "signed_in": signed_in},
+    )

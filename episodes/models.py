@@ -1,0 +1,1 @@
+"""Parent-reported episodes and their attachments (filled in by the episodes issue)."""

@@ -1,0 +1,711 @@
+"""Parent episode triage (CLINICAL.md sections 1-3).
+
+Pure Python, no ORM: forms, views, serializers and commands call ``assess``;
+none re-implements a rule. Every rule has a stable id, a level, a plain
+one-line explanation and its source keys (listed at the end of CLINICAL.md).
+Thresholds are data (``THRESHOLDS``) with source and confidence so a clinician
+can review them without reading the predicates.
+
+Safety stance: never under-triage, never raise. Input is normalised first;
+a value we do not recognise is read the way that lets more rules fire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any
+
+from clinic.ages import DAYS_PER_MONTH, Age
+from clinic.levels import Confidence, Level, Reason, highest
+
+# Version stamped on every result, so a stored triage can be traced to the rules
+# that made it. Format YYYY.MM-N: bump N for any change to a rule's condition,
+# level, threshold or the set of rules within the same month; start again at
+# YYYY.MM-1 in a new month. Wording-only edits of explanations or advice do not bump.
+RULE_SET_VERSION = "2026.11-1"
+
+# --- Choices (DESIGN.md "Episode report"); (value, label) pairs fit Django choices.
+
+BODY_PARTS: tuple[tuple[str, str], ...] = (
+    ("left_foot", "Left foot"),
+    ("right_foot", "Right foot"),
+    ("left_leg", "Left leg"),
+    ("right_leg", "Right leg"),
+    ("left_arm", "Left arm"),
+    ("right_arm", "Right arm"),
+    ("face", "Face"),
+    ("whole_body", "Whole body"),
+)
+STATES: tuple[tuple[str, str], ...] = (
+    ("asleep", "Asleep"),
+    ("drowsy", "Drowsy or falling asleep"),
+    ("waking", "Waking up"),
+    ("awake", "Awake"),
+    ("feeding", "Feeding"),
+    ("crying", "Crying"),
+)
+PATTERNS: tuple[tuple[str, str], ...] = (
+    ("isolated", "Single twitches"),
+    ("cluster", "A series of jerks or spasms close together"),
+    ("rhythmic", "Repeated, regular jerking"),
+)
+HELD_CHOICES: tuple[tuple[str, str], ...] = (
+    ("yes", "Yes, it stopped"),
+    ("no", "No, it kept going"),
+    ("not_tried", "Did not try"),
+)
+SIGNS: tuple[tuple[str, str], ...] = (
+    ("fever", "Fever or felt hot"),
+    ("pain_crying", "Cried as if in pain"),
+    ("eyes_rolling_or_fixed", "Eyes rolled, turned or stared fixed"),
+    ("stiffening", "Body or limbs went stiff"),
+    ("breathing_difficulty", "Trouble breathing or pauses in breathing"),
+    ("color_change", "Turned blue, grey, very pale or blotchy"),
+    ("unresponsive", "Did not respond, would not wake, or went floppy"),
+    ("limb_weakness", "A limb weak or limp afterwards"),
+    ("feeding_difficulty", "Episodes get in the way of feeding"),
+    ("sleep_disruption", "Episodes get in the way of sleep"),
+    ("lethargy", "Unusually sleepy or hard to wake"),
+    ("vomiting", "Vomited"),
+    ("lost_skills", "Stopped doing things they could do before"),
+)
+SIGN_QUESTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "fever": "Did your baby have a fever or feel hot to touch?",
+        "pain_crying": "Did your baby cry as if something hurt during the episode?",
+        "eyes_rolling_or_fixed": "Did the eyes roll up, turn to one side or stare without moving?",
+        "stiffening": "Did your baby's body, arms or legs go stiff?",
+        "breathing_difficulty": "Did your baby struggle to breathe or stop breathing for a moment?",
+        "color_change": "Did the lips or skin turn blue, grey, very pale or blotchy?",
+        "unresponsive": "Did your baby stop responding to you, not wake up, or go floppy?",
+        "limb_weakness": "Afterwards, was an arm or leg weak or limp?",
+        "feeding_difficulty": "Do these episodes make feeding harder?",
+        "sleep_disruption": "Do these episodes keep your baby from sleeping?",
+        "lethargy": "Is your baby much sleepier than usual or hard to wake?",
+        "vomiting": "Did your baby vomit with the episode?",
+        "lost_skills": "Has your baby stopped doing something they could do before?",
+    }
+)
+
+_AWAKE_STATES = frozenset({"waking", "awake", "feeding", "crying"})
+_SLEEP_STATES = frozenset({"asleep", "drowsy"})
+
+
+# --- Thresholds as data.
+
+
+@dataclass(frozen=True)
+class Threshold:
+    value: int | Decimal
+    unit: str
+    source: str
+    confidence: Confidence
+
+
+_V, _S, _D = Confidence.VERIFIED, Confidence.SECONDARY, Confidence.DESIGN_CHOICE
+THRESHOLDS: Mapping[str, Threshold] = MappingProxyType(
+    {
+        "CONVULSIVE_EMERGENCY_SECONDS": Threshold(300, "seconds", "ILAE-SE; NHS-HT", _V),
+        "RHYTHMIC_URGENT_SECONDS": Threshold(30, "seconds", "brief", _D),
+        "FEVER_C": Threshold(Decimal("38.0"), "°C", "NICE-FEVER", _V),
+        "FEVER_YOUNG_UNDER_MONTHS": Threshold(3, "months, chronological", "NICE-FEVER", _V),
+        "NEWBORN_DAYS": Threshold(28, "days, chronological", "ACNS; ALFONSO", _V),
+        # "1 month or more", basis open: the older age (chronological) and 4 weeks,
+        # so the rule starts as early as possible, right where the newborn rule ends.
+        "SPASM_MIN_AGE_DAYS": Threshold(28, "days, older of the two ages", "ISAN", _D),
+        # "Under 1 month", basis open: the younger age (corrected for preterm), so
+        # the rule keeps firing longer.
+        "JITTERY_UNWELL_UNDER_MONTHS": Threshold(
+            1, "months, younger of the two ages", "ALFONSO", _D
+        ),
+        "JITTERY_LATE_CORRECTED_MONTHS": Threshold(2, "months, corrected", "GOMELLA", _S),
+        "SLEEP_CLUSTER_LATE_CORRECTED_MONTHS": Threshold(6, "months, corrected", "ICNA", _S),
+        "RISING_FACTOR": Threshold(2, "times the earlier daily average", "brief", _D),
+        "RISING_MIN_PER_DAY": Threshold(3, "episodes a day", "brief", _D),
+        "RISING_RECENT_DAYS": Threshold(3, "days", "brief", _D),
+        "RISING_BASELINE_DAYS": Threshold(7, "days", "brief", _D),
+    }
+)
+
+
+def _t(name: str) -> Any:
+    return THRESHOLDS[name].value
+
+
+# --- Inputs.
+
+
+@dataclass(frozen=True)
+class EpisodeReport:
+    started_at: datetime
+    duration_seconds: int
+    body_parts: frozenset[str]
+    state: str
+    pattern: str
+    stops_when_held_or_woken: str
+    signs: frozenset[str]
+    temperature_c: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RecentHistory:
+    """Earlier active episodes per calendar day before the report.
+
+    Key 1 is the day before, 0 earlier the same day; a missing day means none.
+    The report being assessed is not counted.
+    """
+
+    counts_by_days_ago: Mapping[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls) -> RecentHistory:
+        return cls({})
+
+    def count(self, days_ago: int) -> int:
+        """Episodes on that day; unreadable or negative entries count as none."""
+        total = 0
+        for key, value in _items(self.counts_by_days_ago):
+            if _as_int(key) == days_ago:
+                total += max(0, _as_int(value) or 0)
+        return total
+
+    def total(self, first: int, last: int) -> int:
+        return sum(self.count(day) for day in range(first, last + 1))
+
+
+# --- Result.
+
+_HEADLINES: Mapping[Level, str] = MappingProxyType(
+    {
+        Level.EMERGENCY: "Call your local emergency number now.",
+        Level.URGENT: "Contact your pediatrician or an urgent care service today.",
+        Level.SOON: "Book a visit with your pediatrician in the next few days.",
+        Level.ROUTINE: "This looks like the twitching many healthy babies have.",
+    }
+)
+_SAFETY_NET = (
+    "Call your local emergency number at once if your baby struggles to breathe, turns "
+    "blue or grey, will not wake, or jerks for 5 minutes or more."
+)
+_RECORD = (
+    "Next time, note when it starts and stops, film it if you can, and try gently "
+    "holding the moving limb or waking your baby to see if it stops."
+)
+_ADVICE: Mapping[Level, str] = MappingProxyType(
+    {
+        Level.EMERGENCY: (
+            "Call your local emergency number now. Lay your baby on their side on a safe, "
+            "flat surface, stay with them and put nothing in their mouth. Note the time it "
+            "started; if someone else is there, ask them to film it. Even if the episode "
+            "stops before help comes, your baby still needs to be checked."
+        ),
+        Level.URGENT: (
+            "Contact your pediatrician or an urgent care service today, even if your baby "
+            f"seems well again now. {_RECORD} {_SAFETY_NET}"
+        ),
+        Level.SOON: (
+            "This does not look like an emergency, but your pediatrician should see your "
+            f"baby in the next few days; the clinic has been told. {_RECORD} If the episodes "
+            "get longer or more frequent, or come with fever, stiffening or staring, call "
+            f"today. {_SAFETY_NET} If you are worried, call anyway: you know your baby."
+        ),
+        Level.ROUTINE: (
+            "Brief twitches like this are common in healthy babies, mostly in sleep, and "
+            f"fade over the first months. Keep noting episodes here. {_RECORD} If anything "
+            f"changes, or you are worried, call your pediatrician: you know your baby. "
+            f"{_SAFETY_NET}"
+        ),
+    }
+)
+_MEANINGS: Mapping[Level, str] = MappingProxyType(
+    {
+        Level.EMERGENCY: "Call your local emergency number now.",
+        Level.URGENT: "Contact your pediatrician or an urgent care service today.",
+        Level.SOON: "Arrange a visit in the next few days; the clinic has been told.",
+        Level.ROUTINE: "Typical for a developing baby; keep noting episodes.",
+    }
+)
+
+
+def level_meaning(level: Level | str) -> str:
+    """What a level means to a parent (DESIGN.md table)."""
+    return _MEANINGS[Level(level)]
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    level: Level
+    headline: str
+    advice: str
+    reasons: tuple[Reason, ...]
+    rule_set_version: str = RULE_SET_VERSION
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "level": str(self.level),
+            "headline": self.headline,
+            "advice": self.advice,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "rule_set_version": self.rule_set_version,
+        }
+
+
+# --- Normalising input: any value in, a clean report out, never an exception.
+
+
+def _items(mapping: object) -> Iterable[tuple[object, object]]:
+    try:
+        return list(mapping.items())  # type: ignore[attr-defined]
+    except Exception:  # odd history must not stop the triage
+        return []
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _word(value: object) -> str:
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def _words(values: object) -> frozenset[str]:
+    if isinstance(values, str):
+        values = (values,)
+    try:
+        return frozenset(_word(value) for value in values)  # type: ignore[union-attr]
+    except TypeError:
+        return frozenset()
+
+
+def _duration(value: object) -> int:
+    # A duration we cannot read could have been long: assume the long-episode limit.
+    seconds = _as_int(value)
+    if seconds is None:
+        return int(_t("CONVULSIVE_EMERGENCY_SECONDS"))
+    return seconds
+
+
+def _temperature(value: object) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        reading = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return None if reading.is_nan() else reading
+
+
+def _clean(report: EpisodeReport) -> EpisodeReport:
+    return replace(
+        report,
+        duration_seconds=_duration(report.duration_seconds),
+        body_parts=_words(report.body_parts),
+        state=_word(report.state),
+        pattern=_word(report.pattern),
+        stops_when_held_or_woken=_word(report.stops_when_held_or_woken),
+        signs=_words(report.signs),
+        temperature_c=_temperature(report.temperature_c),
+    )
+
+
+# --- Shared definitions (CLINICAL.md section 3). Unknown values lean to "may be".
+
+
+def _rhythmic(r: EpisodeReport) -> bool:
+    return r.pattern not in ("isolated", "cluster")
+
+
+def _cluster(r: EpisodeReport) -> bool:
+    return r.pattern not in ("isolated", "rhythmic")
+
+
+def _not_stopped(r: EpisodeReport) -> bool:
+    """Did not stop when held or woken: "no", or an answer we cannot read."""
+    return r.stops_when_held_or_woken not in ("yes", "not_tried")
+
+
+def _awake(r: EpisodeReport) -> bool:
+    return r.state not in _SLEEP_STATES
+
+
+def _asleep(r: EpisodeReport) -> bool:
+    return r.state not in _AWAKE_STATES
+
+
+def _seizure_like(r: EpisodeReport) -> bool:
+    return (
+        ((_rhythmic(r) or _cluster(r)) and _not_stopped(r))
+        or "eyes_rolling_or_fixed" in r.signs
+        or "stiffening" in r.signs
+    )
+
+
+def _fever(r: EpisodeReport) -> bool:
+    # A measured temperature counts even when the fever box is not ticked.
+    hot = r.temperature_c is not None and r.temperature_c >= _t("FEVER_C")
+    return "fever" in r.signs or hot
+
+
+def _months(days: int) -> float:
+    return days / DAYS_PER_MONTH
+
+
+# --- Rules: one predicate each, in the order of CLINICAL.md section 3.
+
+Predicate = Callable[[EpisodeReport, Age, RecentHistory], bool]
+
+
+def _convulsive_5min(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    moving = _rhythmic(r) or _cluster(r) or "stiffening" in r.signs
+    return moving and r.duration_seconds >= _t("CONVULSIVE_EMERGENCY_SECONDS")
+
+
+def _breathing(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "breathing_difficulty" in r.signs
+
+
+def _colour(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "color_change" in r.signs
+
+
+def _unresponsive(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "unresponsive" in r.signs
+
+
+def _newborn_seizure(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return _seizure_like(r) and age.chronological_days < _t("NEWBORN_DAYS")
+
+
+def _rhythmic_30s(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return _rhythmic(r) and r.duration_seconds >= _t("RHYTHMIC_URGENT_SECONDS")
+
+
+def _not_suppressible(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return (_rhythmic(r) or _cluster(r)) and _not_stopped(r)
+
+
+def _eyes(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "eyes_rolling_or_fixed" in r.signs
+
+
+def _stiffening(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "stiffening" in r.signs
+
+
+def _spasm_cluster(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    older = max(age.chronological_days, age.corrected_days)  # design choice: see threshold
+    return _cluster(r) and r.state != "asleep" and older >= _t("SPASM_MIN_AGE_DAYS")
+
+
+def _fever_under_3m(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    young = _months(age.chronological_days) < _t("FEVER_YOUNG_UNDER_MONTHS")
+    return _fever(r) and young
+
+
+def _fever_any_age(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return _fever(r)
+
+
+def _weakness(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "limb_weakness" in r.signs
+
+
+def _lethargy(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "lethargy" in r.signs
+
+
+def _lost_skills(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "lost_skills" in r.signs
+
+
+def _jittery_unwell(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    younger = min(age.chronological_days, age.corrected_days)  # design choice: see threshold
+    unwell = bool(r.signs & {"feeding_difficulty", "lethargy"})
+    trembling = _rhythmic(r) and _awake(r)
+    return trembling and unwell and _months(younger) < _t("JITTERY_UNWELL_UNDER_MONTHS")
+
+
+def _rhythmic_untested(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    # Only under 30 s: from 30 s EP-RHYTHMIC-30S (higher) takes over, so longer never lowers.
+    short = r.duration_seconds < _t("RHYTHMIC_URGENT_SECONDS")
+    return _rhythmic(r) and short and r.stops_when_held_or_woken == "not_tried"
+
+
+def _pain(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "pain_crying" in r.signs
+
+
+def _feeding(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "feeding_difficulty" in r.signs
+
+
+def _sleep(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "sleep_disruption" in r.signs
+
+
+def _vomiting(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return "vomiting" in r.signs
+
+
+def _rising_between(h: RecentHistory, latest: int, today_extra: int) -> bool:
+    """Recent window from ``latest`` days ago vs the baseline window just before it."""
+    recent_days, base_days = _t("RISING_RECENT_DAYS"), _t("RISING_BASELINE_DAYS")
+    recent = h.total(latest, latest + recent_days - 1) + today_extra
+    base = h.total(latest + recent_days, latest + recent_days + base_days - 1)
+    # Compare totals scaled by window length: exact, no float rounding at the boundary.
+    return (
+        recent >= _t("RISING_MIN_PER_DAY") * recent_days
+        and recent * base_days >= _t("RISING_FACTOR") * base * recent_days
+    )
+
+
+def _rising(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    # CLINICAL.md: days 1-3 vs 4-10. Design choice: also try today (earlier episodes
+    # plus this report) as the latest day, days 0-2 vs 3-9; fire if either rises.
+    return _rising_between(h, 1, 0) or _rising_between(h, 0, 1)
+
+
+def _jittery_late(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    stops = r.stops_when_held_or_woken == "yes"
+    late = _months(age.norm_days) >= _t("JITTERY_LATE_CORRECTED_MONTHS")
+    return _rhythmic(r) and _awake(r) and stops and late
+
+
+def _sleep_cluster_late(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    late = _months(age.norm_days) >= _t("SLEEP_CLUSTER_LATE_CORRECTED_MONTHS")
+    return _cluster(r) and _asleep(r) and late
+
+
+def _typical(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return True  # chosen by assess() only when no other rule fires
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: Level
+    explanation: str
+    source: str
+    applies: Predicate = field(repr=False, compare=False)
+
+    def reason(self) -> Reason:
+        return Reason(self.id, self.level, self.explanation, self.source)
+
+
+_E, _U, _SO, _R = Level.EMERGENCY, Level.URGENT, Level.SOON, Level.ROUTINE
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "EP-CONVULSIVE-5MIN",
+        _E,
+        "Jerking or stiffening that goes on for 5 minutes or more needs help at once.",
+        "ILAE-SE; NHS-HT",
+        _convulsive_5min,
+    ),
+    Rule(
+        "EP-BREATHING",
+        _E,
+        "Trouble breathing or pauses in breathing need help at once.",
+        "NHS-HT; KIDSHEALTH",
+        _breathing,
+    ),
+    Rule(
+        "EP-COLOUR",
+        _E,
+        "Turning blue, grey, very pale or blotchy needs help at once.",
+        "NHS-HT",
+        _colour,
+    ),
+    Rule(
+        "EP-UNRESPONSIVE",
+        _E,
+        "A baby who does not respond, will not wake or goes floppy needs help at once.",
+        "NHS-HT",
+        _unresponsive,
+    ),
+    Rule(
+        "EP-NEWBORN-SEIZURE",
+        _E,
+        "In a baby under 4 weeks old, an episode that looks like a seizure needs "
+        "hospital care now.",
+        "ACNS; ALFONSO",
+        _newborn_seizure,
+    ),
+    Rule(
+        "EP-RHYTHMIC-30S",
+        _U,
+        "Regular jerking that lasts 30 seconds or more should be seen by a doctor today.",
+        "brief (design choice)",
+        _rhythmic_30s,
+    ),
+    Rule(
+        "EP-NOT-SUPPRESSIBLE",
+        _U,
+        "Jerking that carries on when the limb is held or the baby is woken can be a seizure.",
+        "GOMELLA",
+        _not_suppressible,
+    ),
+    Rule(
+        "EP-EYES",
+        _U,
+        "Eyes rolling, turning or staring fixed during an episode can be a sign of a seizure.",
+        "GOMELLA; brief",
+        _eyes,
+    ),
+    Rule(
+        "EP-STIFFENING",
+        _U,
+        "Going stiff during an episode can be a sign of a seizure.",
+        "brief; NHS-HT",
+        _stiffening,
+    ),
+    Rule(
+        "EP-SPASM-CLUSTER",
+        _U,
+        "Series of jerks while awake or waking can be infantile spasms, which need a "
+        "doctor the same day.",
+        "ISAN",
+        _spasm_cluster,
+    ),
+    Rule(
+        "EP-FEVER-UNDER-3M",
+        _U,
+        "A fever in a baby under 3 months old always needs a doctor today.",
+        "NICE-FEVER",
+        _fever_under_3m,
+    ),
+    Rule(
+        "EP-FEVER",
+        _U,
+        "Jerking with a fever should be checked by a doctor today.",
+        "brief; AAP-FS; NHS-HT",
+        _fever_any_age,
+    ),
+    Rule(
+        "EP-WEAKNESS",
+        _U,
+        "A weak or limp arm or leg after an episode should be checked today.",
+        "brief; NHS-HT",
+        _weakness,
+    ),
+    Rule(
+        "EP-LETHARGY",
+        _U,
+        "A baby who is much sleepier than usual or hard to wake should be seen today.",
+        "NICE-FEVER",
+        _lethargy,
+    ),
+    Rule(
+        "EP-LOST-SKILLS",
+        _U,
+        "Losing skills the baby already had needs a doctor's attention today.",
+        "ISAN; CDC-LTSAE",
+        _lost_skills,
+    ),
+    Rule(
+        "EP-JITTERY-UNWELL",
+        _U,
+        "Trembling in a young baby who feeds poorly or is very sleepy needs a blood "
+        "sugar and salts check today.",
+        "ALFONSO",
+        _jittery_unwell,
+    ),
+    Rule(
+        "EP-RHYTHMIC-UNTESTED",
+        _SO,
+        "Short regular jerking could be harmless trembling or not; a video and a try at "
+        "holding the limb will tell the doctor more.",
+        "GOMELLA",
+        _rhythmic_untested,
+    ),
+    Rule("EP-PAIN", _SO, "Crying as if in pain during episodes is worth a visit.", "brief", _pain),
+    Rule(
+        "EP-FEEDING",
+        _SO,
+        "Episodes that get in the way of feeding are worth a visit.",
+        "brief",
+        _feeding,
+    ),
+    Rule(
+        "EP-SLEEP", _SO, "Episodes that get in the way of sleep are worth a visit.", "brief", _sleep
+    ),
+    Rule(
+        "EP-VOMITING", _SO, "Vomiting with an episode is worth a visit.", "design choice", _vomiting
+    ),
+    Rule(
+        "EP-RISING",
+        _SO,
+        "Episodes have become much more frequent over the last few days; the doctor should know.",
+        "brief (design choice)",
+        _rising,
+    ),
+    Rule(
+        "EP-JITTERY-LATE",
+        _SO,
+        "Trembling usually fades by 2 months (corrected age); the doctor should take a "
+        "look if it continues.",
+        "GOMELLA",
+        _jittery_late,
+    ),
+    Rule(
+        "EP-SLEEP-CLUSTER-LATE",
+        _SO,
+        "Jerks in sleep usually fade by 6 months (corrected age); the doctor should take "
+        "a look if they continue.",
+        "ICNA",
+        _sleep_cluster_late,
+    ),
+    Rule(
+        "EP-TYPICAL",
+        _R,
+        "Nothing here points to a problem: brief twitches like this are common in healthy babies.",
+        "brief; ICNA; BNSM",
+        _typical,
+    ),
+)
+RULES_BY_ID: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in RULES})
+_TYPICAL = RULES_BY_ID["EP-TYPICAL"]
+
+
+def assess(report: EpisodeReport, age: Age, history: RecentHistory | None = None) -> TriageResult:
+    """Triage one parent report: the highest fired rule decides, all are listed."""
+    clean = _clean(report)
+    recent = history if history is not None else RecentHistory.empty()
+    fired = [
+        rule for rule in RULES if rule is not _TYPICAL and rule.applies(clean, age, recent)
+    ] or [_TYPICAL]
+    fired.sort(key=lambda rule: -rule.level.rank)  # stable: catalogue order within a level
+    level = highest(rule.level for rule in fired)
+    return TriageResult(
+        level=level,
+        headline=_HEADLINES[level],
+        advice=_ADVICE[level],
+        reasons=tuple(rule.reason() for rule in fired),
+    )
+
+
+__all__ = [
+    "BODY_PARTS",
+    "HELD_CHOICES",
+    "PATTERNS",
+    "RULES",
+    "RULES_BY_ID",
+    "RULE_SET_VERSION",
+    "SIGNS",
+    "SIGN_QUESTIONS",
+    "STATES",
+    "THRESHOLDS",
+    "EpisodeReport",
+    "RecentHistory",
+    "Rule",
+    "Threshold",
+    "TriageResult",
+    "assess",
+    "level_meaning",
+]

@@ -1,0 +1,1 @@
+"""Structured evaluations, findings, suggestions and orders (filled in by the evaluations issue)."""

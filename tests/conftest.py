@@ -1,0 +1,81 @@
+"""Shared fixtures: a small world of two clinics, their staff, two families."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+# Django imports stay inside fixtures so the pure rule tests run without Django set up.
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(request: Any, tmp_path: Any) -> None:
+    if "django_db_setup" in request.fixturenames or "db" in request.fixturenames:
+        settings = request.getfixturevalue("settings")
+        settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class World:
+    clinic: Any
+    other_clinic: Any
+    patient: Any  # child of `parent`, in `clinic`
+    other_patient: Any  # child of `other_parent`, in `clinic`
+    foreign_patient: Any  # in `other_clinic`
+    parent: Any
+    other_parent: Any
+    clinician: Any
+    reviewer: Any
+    clinic_admin: Any
+    other_clinician: Any
+
+    def user(self, name: str) -> Any:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from clinic.models import Role
+    from tests.factories import (
+        ClinicFactory,
+        GuardianshipFactory,
+        MembershipFactory,
+        PatientFactory,
+        UserFactory,
+    )
+
+    clinic = ClinicFactory(name="Riverside")
+    other_clinic = ClinicFactory(name="Hillcrest")
+    patient = PatientFactory(clinic=clinic, given_name="Noah")
+    other_patient = PatientFactory(clinic=clinic, given_name="Mila")
+    foreign_patient = PatientFactory(clinic=other_clinic, given_name="Ava")
+    parent = UserFactory(username="parent")
+    other_parent = UserFactory(username="otherparent")
+    GuardianshipFactory(user=parent, patient=patient)
+    GuardianshipFactory(user=other_parent, patient=other_patient)
+    clinician = MembershipFactory(clinic=clinic, role=Role.CLINICIAN,
+                                  user__username="clinician").user
+    reviewer = MembershipFactory(clinic=clinic, role=Role.REVIEWER, user__username="reviewer").user
+    clinic_admin = MembershipFactory(clinic=clinic, role=Role.CLINIC_ADMIN,
+                                     user__username="clinicadmin", user__is_staff=True).user
+    other_clinician = MembershipFactory(clinic=other_clinic, role=Role.CLINICIAN,
+                                        user__username="otherclinician").user
+    return World(clinic, other_clinic, patient, other_patient, foreign_patient, parent,
+                 other_parent, clinician, reviewer, clinic_admin, other_clinician)
+
+
+@pytest.fixture
+def api() -> Any:
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def client_for(client: Any, user: Any) -> Any:
+    """Log ``client`` in as ``user`` (None stays anonymous) and return it."""
+    if user is not None:
+        client.force_login(user)
+    return client
+
