@@ -88,7 +88,7 @@ def seed_core() -> DemoWorld:
     )
     world.patients["preterm"] = _patient(
         clinic, "RP-1002", given_name="Lucia", family_name="Alvarez",
-        date_of_birth=today - timedelta(days=213), sex="female", gestational_age_weeks=32,
+        date_of_birth=today - timedelta(days=216), sex="female", gestational_age_weeks=32,
         gestational_age_days=0, birth_weight_grams=1720,
         birth_notes="Born at 32 weeks; 3 weeks in neonatal care; no ventilation.",
         created_by=doctor, updated_by=doctor,
