@@ -76,7 +76,12 @@ def seed_core() -> DemoWorld:
         *Permission.objects.filter(
             content_type__app_label__in=["clinic", "episodes", "evaluations"],
             codename__startswith="view_",
-        )
+        ),
+        *Permission.objects.filter(
+            content_type__app_label="clinic",
+            codename__in=["add_patient", "change_patient", "add_membership", "change_membership",
+                          "change_guardianship", "change_reviewcase"],
+        ),
     )
 
     doctor = users["doctor"]
