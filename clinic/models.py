@@ -325,7 +325,9 @@ class ReviewCase(models.Model):
     """A flagged patient for the review queue: opened by worrying episodes or evaluations.
 
     One open case per patient at a time; new worrying events raise its level and
-    link to it (episodes and evaluations point here), a resolved case reopens.
+    link to it (episodes and evaluations point here). After resolution a new
+    worrying event reopens the patient's review as a new case whose ``previous``
+    is the resolved one: outcomes and response times stay per case.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -354,6 +356,12 @@ class ReviewCase(models.Model):
     )
     outcome = models.CharField(max_length=20, choices=CaseOutcome.choices, blank=True)
     notes = models.TextField(blank=True)
+    # A worrying event after resolution opens a fresh case pointing at the resolved one, so
+    # each case keeps its own outcome and timings (the dashboards measure them).
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="followed_by",
+        help_text="The resolved case this one reopens.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -368,3 +376,10 @@ class ReviewCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} case for {self.patient} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("review:case", kwargs={"case_id": self.uuid})
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == CaseStatus.RESOLVED

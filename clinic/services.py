@@ -146,9 +146,16 @@ def review_case_raise(
         .first()
     )
     if case is None:
+        # A resolved case is never edited back open: its outcome and timings stay as they
+        # were, and the new case points at it so the reviewer sees the earlier resolution.
+        previous = (
+            ReviewCase.objects.filter(patient=patient, status=CaseStatus.RESOLVED)
+            .order_by("-resolved_at", "-id")
+            .first()
+        )
         case = ReviewCase.objects.create(
             clinic_id=patient.clinic_id, patient=patient, level=level, reasons=reasons,
-            opened_at=at, oldest_unacknowledged_at=at,
+            opened_at=at, oldest_unacknowledged_at=at, previous=previous,
         )
         return case
     case.level = highest([case.level, level])

@@ -1,5 +1,299 @@
-"""API for this app: viewsets register on ``router``; clinic/api_urls.py mounts it."""
+"""Episodes API: list, report, retrieve, assess without storing, attachments, mark in error.
 
+Viewsets register on ``router``; clinic/api_urls.py mounts it under /api/v1/.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clinic import audit
+from clinic.access import Action, can, get_for, get_patient_for
+from clinic.models import AuditAction
+from episodes import services
+from episodes.downloads import serve_attachment
+from episodes.models import (
+    LEVEL_CHOICES,
+    MAX_DURATION_SECONDS,
+    Episode,
+    EpisodeAttachment,
+    validate_not_in_future,
+)
+from episodes.selectors import episodes_visible_to
+from episodes.triage import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
+
 router = SimpleRouter()
+
+
+def _triage_out(triage: dict[str, Any]) -> dict[str, Any]:
+    """The triage answer exactly as DESIGN.md defines it."""
+    return {
+        "level": triage.get("level"),
+        "headline": triage.get("headline"),
+        "advice": triage.get("advice"),
+        "reasons": [
+            {key: reason.get(key) for key in ("rule", "level", "explanation", "source")}
+            for reason in triage.get("reasons", [])
+        ],
+    }
+
+
+class TriageSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES)
+    headline = serializers.CharField()
+    advice = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+
+class EpisodeReportSerializer(serializers.Serializer):
+    """What a parent or clinician reports; shared by create and assess."""
+
+    patient = serializers.UUIDField()
+    client_id = serializers.UUIDField(required=False, allow_null=True)
+    started_at = serializers.DateTimeField()
+    duration_seconds = serializers.IntegerField(min_value=0, max_value=MAX_DURATION_SECONDS)
+    body_parts = serializers.ListField(
+        child=serializers.ChoiceField(choices=BODY_PARTS), allow_empty=False, max_length=len(BODY_PARTS)
+    )
+    state = serializers.ChoiceField(choices=STATES)
+    pattern = serializers.ChoiceField(choices=PATTERNS)
+    stops_when_held_or_woken = serializers.ChoiceField(choices=HELD_CHOICES)
+    signs = serializers.ListField(
+        child=serializers.ChoiceField(choices=SIGNS), required=False, max_length=len(SIGNS)
+    )
+    temperature_c = serializers.DecimalField(
+        max_digits=3, decimal_places=1, min_value=Decimal("30.0"), max_value=Decimal("45.0"),
+        required=False, allow_null=True,
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    source = serializers.ChoiceField(
+        choices=[("parent", "parent"), ("phone", "phone"), ("clinic", "clinic")], required=False
+    )
+
+    def validate_started_at(self, value: Any) -> Any:
+        try:
+            validate_not_in_future(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+    def _unique(self, value: list[str], what: str) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError(f"Each {what} may appear only once.")
+        return value
+
+    def validate_body_parts(self, value: list[str]) -> list[str]:
+        return self._unique(value, "body part")
+
+    def validate_signs(self, value: list[str]) -> list[str]:
+        return self._unique(value, "sign")
+
+    def report_fields(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        for key in ("patient", "client_id", "notes", "source"):
+            data.pop(key, None)
+        data.setdefault("signs", [])
+        return data
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EpisodeAttachment
+        fields = ["id", "kind", "content_type", "size", "uploaded_at", "download_url"]
+
+    def get_download_url(self, attachment: EpisodeAttachment) -> str:
+        return f"/api/v1/attachments/{attachment.uuid}/download/"
+
+
+class EpisodeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    patient = serializers.UUIDField(source="patient.uuid", read_only=True)
+    reporter = serializers.CharField(source="reporter.get_username", read_only=True)
+    triage = serializers.SerializerMethodField()
+    review_case = serializers.SerializerMethodField()
+    entered_in_error_by = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Episode
+        fields = [
+            "id", "patient", "client_id", "reporter", "source", "started_at", "duration_seconds",
+            "body_parts", "state", "pattern", "stops_when_held_or_woken", "signs",
+            "temperature_c", "notes", "triage", "level", "rule_set_version", "review_case",
+            "status", "entered_in_error_by", "entered_in_error_reason", "entered_in_error_at",
+            "attachments", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema(responses=TriageSerializer)
+    def get_triage(self, episode: Episode) -> dict[str, Any]:
+        return _triage_out(episode.triage)
+
+    def get_review_case(self, episode: Episode) -> str | None:
+        return str(episode.review_case.uuid) if episode.review_case_id else None
+
+    def get_entered_in_error_by(self, episode: Episode) -> str | None:
+        return episode.entered_in_error_by.get_username() if episode.entered_in_error_by_id else None
+
+
+class MarkInErrorSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+
+
+class EpisodeFilter(django_filters.FilterSet):
+    patient = django_filters.UUIDFilter(field_name="patient__uuid")
+    level = django_filters.ChoiceFilter(choices=LEVEL_CHOICES)
+    status = django_filters.ChoiceFilter(
+        choices=[("active", "active"), ("entered_in_error", "entered_in_error")]
+    )
+    started_after = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_before = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte")
+
+    class Meta:
+        model = Episode
+        fields = ["patient", "level", "status", "started_after", "started_before"]
+
+
+class EpisodeViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Episodes of the patients the caller may see; report for those they may report on."""
+
+    serializer_class = EpisodeSerializer
+    filterset_class = EpisodeFilter
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return episodes_visible_to(self.request.user).select_related("entered_in_error_by")
+
+    def get_object(self) -> Episode:
+        return get_for(self.request.user, self.get_queryset(), uuid=self.kwargs["id"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        page = getattr(self.paginator, "page", None)
+        if page is not None:
+            audit.record_list(request, [e.patient for e in page.object_list], object_type="episode")
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        episode = self.get_object()
+        audit.record(request, AuditAction.READ, patient=episode.patient, obj=episode)
+        return Response(self.get_serializer(episode).data)
+
+    def _report(self, request: Request) -> tuple[EpisodeReportSerializer, Any]:
+        """Valid input first (400), then the patient: invisible 404, not allowed 403."""
+        report = EpisodeReportSerializer(data=request.data)
+        report.is_valid(raise_exception=True)
+        patient = get_patient_for(request.user, report.validated_data["patient"], Action.REPORT)
+        return report, patient
+
+    @extend_schema(request=EpisodeReportSerializer, responses={201: EpisodeSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        report, patient = self._report(request)
+        data = report.validated_data
+        source = data.get("source") or "parent"
+        if source != "parent" and not can(request.user, Action.CHART, patient):
+            source = "parent"  # only clinic staff log phone or clinic reports
+        try:
+            episode, created = services.episode_create(
+                patient=patient, reporter=request.user, client_id=data.get("client_id"),
+                notes=data.get("notes", ""), source=source, **report.report_fields(),
+            )
+        except services.ClientIdConflict as exc:
+            return Response({"client_id": [str(exc)]}, status=status.HTTP_409_CONFLICT)
+        if created:
+            audit.record(request, AuditAction.CREATE, patient=patient, obj=episode)
+        episode = self.get_queryset().get(pk=episode.pk)
+        return Response(
+            self.get_serializer(episode).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=EpisodeReportSerializer, responses={200: TriageSerializer})
+    @action(detail=False, methods=["post"])
+    def assess(self, request: Request) -> Response:
+        """The triage answer for a report, without storing anything."""
+        report, patient = self._report(request)
+        result = services.episode_assess(patient=patient, **report.report_fields())
+        audit.record(request, AuditAction.READ, patient=patient, object_type="episode_assessment",
+                     object_id=str(patient.uuid))
+        return Response({**_triage_out(result.as_dict()),
+                         "rule_set_version": result.rule_set_version})
+
+    @extend_schema(request=MarkInErrorSerializer, responses={200: EpisodeSerializer})
+    @action(detail=True, methods=["post"], url_path="mark-in-error")
+    def mark_in_error(self, request: Request, id: str) -> Response:  # noqa: A002
+        episode = self.get_object()
+        if not services.episode_can_mark_in_error(request.user, episode):
+            raise PermissionDenied("You may not change this report.")
+        body = MarkInErrorSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.episode_mark_in_error(episode=episode, by=request.user,
+                                       reason=body.validated_data["reason"])
+        audit.record(request, AuditAction.UPDATE, patient=episode.patient, obj=episode)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer},
+                   responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["post"], url_path="attachments",
+            parser_classes=[parsers.MultiPartParser, parsers.FormParser])
+    def attachments(self, request: Request, id: str) -> Response:  # noqa: A002
+        episode = self.get_object()
+        if not can(request.user, Action.REPORT, episode.patient):
+            raise PermissionDenied("You may not add files to this report.")
+        body = UploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            attachment = services.attachment_add(
+                episode=episode, upload=body.validated_data["file"], by=request.user
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        audit.record(request, AuditAction.CREATE, patient=episode.patient, obj=attachment)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentViewSet(viewsets.GenericViewSet):
+    """Attachments are read only through ``download``, which checks access and supports Range."""
+
+    serializer_class = AttachmentSerializer
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return EpisodeAttachment.objects.select_related("episode__patient")
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, id: str) -> HttpResponse:  # noqa: A002
+        attachment = get_for(
+            request.user, self.get_queryset(), patient_field="episode__patient", uuid=id
+        )
+        audit.record(request, AuditAction.READ, patient=attachment.episode.patient, obj=attachment)
+        return serve_attachment(request, attachment)
+
+
+router.register("episodes", EpisodeViewSet, basename="episode")
+router.register("attachments", AttachmentViewSet, basename="attachment")

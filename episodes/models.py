@@ -1,1 +1,205 @@
-"""Parent-reported episodes and their attachments (filled in by the episodes issue)."""
+"""Parent-reported episodes and their attachments (video or photo)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.levels import Level
+from episodes.triage import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
+
+BODY_PART_CODES = frozenset(code for code, _ in BODY_PARTS)
+SIGN_CODES = frozenset(code for code, _ in SIGNS)
+MAX_DURATION_SECONDS = 86_400
+# Phones and servers disagree by a few seconds; a report "from the future" within
+# this margin is a clock difference, not an error.
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+def _validate_codes(value: object, allowed: frozenset[str], what: str) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(f"Give the {what} as a list of codes.")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ValidationError(f"Unknown {what}: {', '.join(unknown)}.")
+    if len(set(value)) != len(value):
+        raise ValidationError(f"Each {what[:-1]} may appear only once.")
+
+
+def validate_body_parts(value: object) -> None:
+    _validate_codes(value, BODY_PART_CODES, "body parts")
+    if not value:
+        raise ValidationError("Choose at least one body part.")
+
+
+def validate_signs(value: object) -> None:
+    _validate_codes(value, SIGN_CODES, "signs")
+
+
+def validate_not_in_future(value: object) -> None:
+    if value is not None and value > timezone.now() + CLOCK_SKEW:
+        raise ValidationError("The start time cannot be in the future.")
+
+
+class Source(models.TextChoices):
+    PARENT = "parent", "Reported by a parent"
+    PHONE = "phone", "Reported by phone"
+    CLINIC = "clinic", "Seen in clinic"
+
+
+class EpisodeStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+LEVEL_CHOICES = [(level.value, level.value.title()) for level in Level]
+
+
+class Episode(models.Model):
+    """One reported episode of twitching and the triage answer it got when stored.
+
+    The triage is kept as it was given (with the rule-set version), so a later
+    change of the rules never rewrites what a parent was told.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "clinic.Patient", on_delete=models.PROTECT, related_name="episodes"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_episodes"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PARENT)
+    started_at = models.DateTimeField(validators=[validate_not_in_future])
+    duration_seconds = models.PositiveIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_DURATION_SECONDS)]
+    )
+    body_parts = models.JSONField(default=list, validators=[validate_body_parts])
+    state = models.CharField(max_length=10, choices=STATES)
+    pattern = models.CharField(max_length=10, choices=PATTERNS)
+    stops_when_held_or_woken = models.CharField(max_length=10, choices=HELD_CHOICES)
+    signs = models.JSONField(default=list, blank=True, validators=[validate_signs])
+    temperature_c = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("30.0")), MaxValueValidator(Decimal("45.0"))],
+    )
+    notes = models.TextField(blank=True, max_length=4000)
+
+    triage = models.JSONField(default=dict, editable=False)
+    level = models.CharField(max_length=10, choices=LEVEL_CHOICES, db_index=True, editable=False)
+    rule_set_version = models.CharField(max_length=20, editable=False)
+
+    # Idempotency key chosen by the reporting device; the hash tells a retry
+    # (same content) from a reused key (different content).
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False)
+
+    review_case = models.ForeignKey(
+        "clinic.ReviewCase", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="episodes",
+    )
+    status = models.CharField(
+        max_length=20, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE
+    )
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    entered_in_error_reason = models.TextField(blank=True)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "client_id"], condition=models.Q(client_id__isnull=False),
+                name="episode_unique_client_id_per_reporter",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_seconds__lte=MAX_DURATION_SECONDS),
+                name="episode_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(temperature_c__isnull=True)
+                | models.Q(temperature_c__gte=Decimal("30.0"), temperature_c__lte=Decimal("45.0")),
+                name="episode_temperature_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "status", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"Episode {self.started_at:%Y-%m-%d %H:%M} ({self.level})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("episode-detail", kwargs={"episode_id": self.uuid})
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == EpisodeStatus.ACTIVE
+
+    @property
+    def level_enum(self) -> Level:
+        return Level(self.level)
+
+    @property
+    def duration_display(self) -> str:
+        minutes, seconds = divmod(self.duration_seconds, 60)
+        if not minutes:
+            return f"{seconds} s"
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+
+    def body_part_labels(self) -> list[str]:
+        labels = dict(BODY_PARTS)
+        return [labels.get(code, code) for code in self.body_parts]
+
+    def sign_labels(self) -> list[str]:
+        labels = dict(SIGNS)
+        return [labels.get(code, code) for code in self.signs]
+
+
+class AttachmentKind(models.TextChoices):
+    VIDEO = "video", "Video"
+    PHOTO = "photo", "Photo"
+
+
+def attachment_path(instance: EpisodeAttachment, filename: str) -> str:
+    """A random name under a private folder; the parent's file name is never used."""
+    extension = PurePosixPath(filename).suffix.lower()[:8]
+    return f"private/episodes/{uuid.uuid4().hex}{extension}"
+
+
+class EpisodeAttachment(models.Model):
+    """A video or photo of an episode; served only by an access-checked view."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(max_length=10, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.episode}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("attachment-download", kwargs={"attachment_id": self.uuid})

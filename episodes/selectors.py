@@ -1,0 +1,90 @@
+"""Reads of episodes: each owns its joins so query counts stay flat as data grows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from clinic.access import Action, restrict
+from clinic.levels import Level
+from episodes.models import Episode, EpisodeAttachment, EpisodeStatus
+from episodes.triage import THRESHOLDS, RecentHistory
+
+if TYPE_CHECKING:
+    from clinic.access import AnyUser
+    from clinic.models import Patient
+
+# Enough days back for every history rule (the rising-frequency rule looks 3 + 7 days back).
+HISTORY_DAYS = int(THRESHOLDS["RISING_RECENT_DAYS"].value) + int(THRESHOLDS["RISING_BASELINE_DAYS"].value) + 1
+CHART_DAYS = 30
+
+
+def episodes_visible_to(user: AnyUser | None, action: Action = Action.VIEW) -> QuerySet[Episode]:
+    """Episodes of every patient ``user`` may act on, with what lists and pages show."""
+    return restrict(
+        Episode.objects.select_related("patient", "patient__clinic", "reporter", "review_case")
+        .prefetch_related(
+            Prefetch("attachments", queryset=EpisodeAttachment.objects.order_by("uploaded_at", "id"))
+        ),
+        user,
+        action,
+    )
+
+
+def episode_recent_history(*, patient: Patient, before: datetime) -> RecentHistory:
+    """The patient's active episodes per day before ``before``, in one aggregate query."""
+    tz = timezone.get_current_timezone()
+    report_day = timezone.localtime(before, tz).date()
+    window_start = datetime.combine(report_day - timedelta(days=HISTORY_DAYS), datetime.min.time(), tz)
+    rows = (
+        Episode.objects.filter(
+            patient=patient, status=EpisodeStatus.ACTIVE,
+            started_at__gte=window_start, started_at__lt=before,
+        )
+        .annotate(day=TruncDate("started_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    return RecentHistory({(report_day - day).days: n for day, n in rows})
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    total: int
+    worst: Level | None
+
+
+def episode_daily_counts(
+    *, patient: Patient, days: int = CHART_DAYS, today: date | None = None
+) -> list[DayCount]:
+    """Active episodes per day over the last ``days`` days (oldest first), with the worst level."""
+    tz = timezone.get_current_timezone()
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    rows = (
+        Episode.objects.filter(
+            patient=patient, status=EpisodeStatus.ACTIVE,
+            started_at__gte=datetime.combine(first, datetime.min.time(), tz),
+        )
+        .annotate(day=TruncDate("started_at", tzinfo=tz))
+        .values("day", "level")
+        .annotate(n=Count("id"))
+        .values_list("day", "level", "n")
+    )
+    totals: dict[date, int] = {}
+    worst: dict[date, Level] = {}
+    for day, level, n in rows:
+        totals[day] = totals.get(day, 0) + n
+        if day not in worst or Level(level) > worst[day]:
+            worst[day] = Level(level)
+    return [
+        DayCount(day=d, total=totals.get(d, 0), worst=worst.get(d))
+        for d in (first + timedelta(days=i) for i in range(days))
+    ]

@@ -1,0 +1,48 @@
+"""Background work: tell the clinic about an urgent or emergency episode."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django_tasks import task
+
+from clinic.models import Role
+
+
+@task()
+def notify_clinic(episode_id: str) -> int:
+    """Email the clinic's reviewers and clinicians; returns how many were told.
+
+    The mail names no child and no symptom: it only points to the record, where
+    access is checked.
+    """
+    from episodes.models import Episode
+
+    episode = Episode.objects.select_related("patient__clinic").get(uuid=episode_id)
+    clinic = episode.patient.clinic
+    recipients = sorted(
+        set(
+            get_user_model().objects.filter(
+                memberships__clinic=clinic,
+                memberships__role__in=[Role.CLINICIAN, Role.REVIEWER],
+                is_active=True,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    if not recipients:
+        return 0
+    # SITE_URL (optional, e.g. https://clinic.example.org) makes the link absolute.
+    link = f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{episode.get_absolute_url()}"
+    send_mail(
+        subject=f"[{clinic.name}] {episode.level.title()} episode reported",
+        message=(
+            f"An episode triaged as {episode.level} was just reported for a patient of "
+            f"{clinic.name}. Please review it:\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return len(recipients)

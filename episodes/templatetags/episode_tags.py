@@ -1,0 +1,29 @@
+"""The episodes section of the patient page, drawn from the episodes app itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from clinic import audit
+from clinic.access import Action, can
+from episodes.selectors import episodes_visible_to
+
+register = template.Library()
+RECENT = 10
+
+
+@register.inclusion_tag("episodes/_patient_episodes.html", takes_context=True)
+def patient_episodes(context: dict[str, Any], patient: Any) -> dict[str, Any]:
+    """The latest episodes of ``patient`` the viewer may see (audited as a read)."""
+    request = context["request"]
+    episodes = list(episodes_visible_to(request.user).filter(patient=patient)[:RECENT])
+    if episodes:
+        audit.record_list(request, [patient], object_type="episode")
+    return {"patient": patient, "episodes": episodes, "request": request}
+
+
+@register.simple_tag(takes_context=True)
+def can_report(context: dict[str, Any], patient: Any) -> bool:
+    return can(context["request"].user, Action.REPORT, patient)

@@ -1,0 +1,59 @@
+"""Checking an uploaded video or photo before anything is stored.
+
+The type comes from the file's first bytes (``filetype``), never from its name
+or the browser's claim; the size limit depends on that type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
+VIDEO_TYPES = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm",
+               "video/x-m4v": ".m4v"}
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic"}
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    kind: str  # "video" or "photo"
+    content_type: str
+    extension: str
+    size: int
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def check_upload(upload: UploadedFile) -> CheckedUpload:
+    """Accept a video or photo by content and size; raise ``ValidationError`` saying why not."""
+    size = upload.size or 0
+    if size <= 0:
+        raise ValidationError("The file is empty. Choose the video or photo again.")
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    guessed = filetype.guess(head)
+    mime = guessed.mime if guessed else ""
+    if mime in VIDEO_TYPES:
+        kind, extension, limit = "video", VIDEO_TYPES[mime], settings.MAX_VIDEO_UPLOAD_BYTES
+    elif mime in PHOTO_TYPES:
+        kind, extension, limit = "photo", PHOTO_TYPES[mime], settings.MAX_PHOTO_UPLOAD_BYTES
+    else:
+        raise ValidationError(
+            "This file is not a video (MP4, MOV, WebM) or photo (JPEG, PNG, HEIC) we can accept."
+        )
+    if size > limit:
+        raise ValidationError(
+            f"This {kind} is too large ({_megabytes(size)}); the limit is {_megabytes(limit)}. "
+            "A shorter clip is enough."
+        )
+    if mime == "video/x-m4v":
+        mime = "video/mp4"
+    return CheckedUpload(kind=kind, content_type=mime, extension=extension, size=size)
