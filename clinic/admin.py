@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Case, Count, QuerySet, Value, When
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic import audit, review
 from clinic.access import Action, clinics_for, patients_visible_to, restrict
 from clinic.models import (
+    AuditAction,
     AuditEvent,
+    CaseOutcome,
+    CaseStatus,
     Clinic,
     Guardianship,
     Invitation,
     Membership,
     Patient,
     ReviewCase,
+    Role,
 )
+from clinic.selectors import overdue_q
 
 
 class PatientScopedAdmin(admin.ModelAdmin):
@@ -121,11 +129,100 @@ class AuditEventAdmin(PatientScopedAdmin):
         return False
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(overdue_q())
+        if self.value() == "no":
+            return queryset.exclude(overdue_q())
+        return queryset
+
+
+def _resolve_action(outcome: CaseOutcome) -> Any:
+    def action(modeladmin: ReviewCaseAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for case in queryset.exclude(status=CaseStatus.RESOLVED):
+            review.review_case_resolve(case=case, outcome=outcome, by=request.user)
+            audit.record(request, AuditAction.UPDATE, patient=case.patient, obj=case)
+            done += 1
+        modeladmin.message_user(request, f"{done} case(s) resolved as {outcome.label.lower()}.")
+
+    action.__name__ = f"resolve_{outcome.value}"
+    action.short_description = f"Resolve: {outcome.label.lower()}"  # type: ignore[attr-defined]
+    return action
+
+
 @admin.register(ReviewCase)
 class ReviewCaseAdmin(SimpleHistoryAdmin, PatientScopedAdmin):
-    list_display = ["patient", "level", "status", "opened_at", "assigned_to", "outcome"]
-    list_filter = ["status", "level", "clinic", "outcome"]
-    list_select_related = ["patient", "assigned_to"]
-    search_fields = ["patient__family_name", "patient__mrn"]
+    """Cases are opened by episodes and evaluations; here they are worked through actions
+    that call the same services as the review pages (the fields themselves are read-only)."""
+
+    list_display = ["patient", "clinic", "level", "status", "overdue_flag", "oldest_unacknowledged_at",
+                    "opened_at", "assigned_to", "outcome"]
+    list_filter = ["status", "level", OverdueFilter, "clinic", "outcome", "opened_at"]
+    list_select_related = ["patient", "clinic", "assigned_to"]
+    search_fields = ["patient__family_name", "patient__given_name", "patient__mrn", "uuid"]
+    date_hierarchy = "opened_at"
     access_action = Action.REVIEW
-    raw_id_fields = ["patient", "assigned_to"]
+    readonly_fields = [
+        "uuid", "clinic", "patient", "level", "status", "reasons", "opened_at", "updated_at",
+        "oldest_unacknowledged_at", "assigned_to", "acknowledged_at", "acknowledged_by",
+        "resolved_at", "resolved_by", "outcome", "notes", "previous",
+    ]
+    actions = ["assign_cases", "acknowledge_cases",
+               *[_resolve_action(outcome) for outcome in CaseOutcome]]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(
+            overdue=Case(When(overdue_q(), then=Value(True)), default=Value(False),
+                         output_field=BooleanField())
+        )
+
+    @admin.display(boolean=True, description="overdue", ordering="overdue")
+    def overdue_flag(self, obj: ReviewCase) -> bool:
+        return bool(getattr(obj, "overdue", False))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Acknowledge selected cases")
+    def acknowledge_cases(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for case in queryset.exclude(status=CaseStatus.RESOLVED):
+            review.review_case_acknowledge(case=case, by=request.user)
+            audit.record(request, AuditAction.UPDATE, patient=case.patient, obj=case)
+            done += 1
+        self.message_user(request, f"{done} case(s) acknowledged.")
+
+    @admin.action(description="Assign selected cases to a clinician…")
+    def assign_cases(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        cases = list(queryset.exclude(status=CaseStatus.RESOLVED))
+        clinic_ids = {case.clinic_id for case in cases}
+        # Only a clinician of every selected case's clinic can take them all.
+        clinicians = get_user_model().objects.filter(
+            memberships__role=Role.CLINICIAN, memberships__clinic_id__in=clinic_ids, is_active=True
+        ).annotate(n=Count("memberships__clinic", distinct=True)).filter(n=len(clinic_ids))
+        if "apply" in request.POST:
+            assignee = clinicians.filter(pk=request.POST.get("assignee")).first()
+            if assignee is None:
+                self.message_user(request, "Choose a clinician of the cases' clinic.", messages.ERROR)
+                return None
+            for case in cases:
+                review.review_case_assign(case=case, assignee=assignee, by=request.user)
+                audit.record(request, AuditAction.UPDATE, patient=case.patient, obj=case)
+            self.message_user(request, f"{len(cases)} case(s) assigned to {assignee}.")
+            return None
+        return TemplateResponse(request, "admin/clinic/reviewcase/assign.html", {
+            **self.admin_site.each_context(request), "title": "Assign cases", "cases": cases,
+            "clinicians": clinicians.order_by("username"), "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +19,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from clinic import audit, services
+from clinic import fhir as fhir_export
 from clinic.access import Action, clinics_for, get_patient_for, patients_visible_to
 from clinic.models import AuditAction, Clinic, Guardianship, Membership, Patient
 
@@ -113,6 +117,22 @@ class PatientViewSet(
         patient = self.get_object()
         audit.record(request, AuditAction.READ, patient=patient)
         return Response(self.get_serializer(patient).data)
+
+    @extend_schema(
+        summary="The patient's record as a FHIR R4 Bundle (collection)",
+        responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"], url_path="fhir", url_name="fhir")
+    def fhir(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Clinicians and clinic admins (Action.EXPORT); others who see the child get 403."""
+        patient = get_patient_for(request.user, self.kwargs["id"], Action.EXPORT)
+        bundle = fhir_export.patient_bundle(
+            fhir_export.load_record(patient),
+            download_url=lambda attachment: request.build_absolute_uri(attachment.get_absolute_url()),
+        )
+        audit.record(request, AuditAction.EXPORT, patient=patient, object_type="fhir_bundle")
+        return HttpResponse(bundle.model_dump_json(exclude_none=True),
+                            content_type="application/fhir+json")
 
     def perform_create(self, serializer: PatientSerializer) -> None:
         data = dict(serializer.validated_data)

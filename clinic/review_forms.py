@@ -1,0 +1,96 @@
+"""Forms of the review pages: they parse input; the rules live in clinic/review.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from clinic.models import CaseLevel, CaseOutcome, CaseStatus
+
+STATUS_CHOICES = [("active", "Open or acknowledged"), *CaseStatus.choices, ("all", "All")]
+DEFAULT_RANGE_DAYS = 30
+
+
+class QueueFilterForm(forms.Form):
+    clinic = forms.UUIDField(required=False)
+    level = forms.ChoiceField(choices=[("", "Any level"), *CaseLevel.choices], required=False,
+                              widget=forms.Select(attrs={"class": "form-select"}))
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False,
+                               widget=forms.Select(attrs={"class": "form-select"}))
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+    mine = forms.BooleanField(required=False, label="Assigned to me")
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+
+    def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = clinicians
+        self.fields["assignee"].label_from_instance = (
+            lambda user: user.get_full_name() or user.get_username()
+        )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, label="Note")
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(choices=CaseOutcome.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False)
+
+
+class DashboardFilterForm(forms.Form):
+    """Clinic and date range of the dashboards; the range is inclusive of both days."""
+
+    clinic = forms.UUIDField(required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = default_range(data.get("start"), data.get("end"))
+        if start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        if (end - start).days > 366:
+            raise forms.ValidationError("Choose a range of at most a year.")
+        data["start"], data["end"] = start, end
+        return data
+
+
+class RowsFilterForm(forms.Form):
+    """What narrows the rows behind a figure, on top of the dashboard's scope."""
+
+    day = forms.DateField(required=False)
+    level = forms.ChoiceField(
+        choices=[("", "Any"), *[(lv, lv) for lv in ("emergency", "urgent", "soon", "routine")],
+                 ("urgent_or_worse", "urgent or emergency")],
+        required=False,
+    )
+    rule = forms.CharField(required=False, max_length=60)
+    code = forms.CharField(required=False, max_length=30)
+    status = forms.ChoiceField(
+        choices=[("", "Any"), ("suggested", "suggested"), ("accepted", "accepted"),
+                 ("dismissed", "dismissed")],
+        required=False,
+    )
+    pending = forms.BooleanField(required=False)
+
+
+def default_range(start: date | None = None, end: date | None = None) -> tuple[date, date]:
+    """Fill a missing end with today and a missing start with 30 days before the end."""
+    end = end or timezone.localdate()
+    return start or end - timedelta(days=DEFAULT_RANGE_DAYS - 1), end
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Aware datetimes covering ``start`` 00:00 up to the day after ``end``."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )

@@ -1,0 +1,142 @@
+"""Reads of the review queue: each selector takes the user who fetches and owns its joins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import BooleanField, Case, IntegerField, Prefetch, Q, Value, When
+from django.utils import timezone
+
+from clinic.access import Action, clinics_for, get_for, restrict
+from clinic.models import CaseLevel, CaseStatus, ReviewCase, Role
+from episodes.models import Episode, EpisodeStatus
+from evaluations.models import Suggestion, SuggestionStatus
+
+if TYPE_CHECKING:
+    from clinic.access import AnyUser
+
+LEVEL_RANK = {CaseLevel.EMERGENCY: 0, CaseLevel.URGENT: 1, CaseLevel.SOON: 2}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue page and the dashboard links narrow the queue by."""
+
+    clinic: str = ""  # clinic uuid
+    level: str = ""
+    overdue: bool = False
+    status: str = "active"  # active = open or acknowledged; or one CaseStatus; or "all"
+    assigned_to_me: bool = False
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None
+
+
+def overdue_limits(now: datetime | None = None) -> dict[str, datetime]:
+    """Per level, the moment before which an unacknowledged event makes a case overdue."""
+    now = now or timezone.now()
+    urgent = now - timedelta(hours=settings.REVIEW_OVERDUE_URGENT_HOURS)
+    return {
+        CaseLevel.EMERGENCY: urgent,
+        CaseLevel.URGENT: urgent,
+        CaseLevel.SOON: now - timedelta(days=settings.REVIEW_OVERDUE_SOON_DAYS),
+    }
+
+
+def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
+    """Open (unacknowledged) cases whose oldest unseen event waited past its level's limit.
+
+    An acknowledged case is being handled by a person, so it is not on the clock until a
+    new event reopens it (``review_case_raise`` sets it back to open).
+    """
+    condition = Q()
+    for level, limit in overdue_limits(now).items():
+        condition |= Q(**{f"{prefix}level": level, f"{prefix}oldest_unacknowledged_at__lt": limit})
+    return Q(**{f"{prefix}status": CaseStatus.OPEN}) & condition
+
+
+def level_rank() -> Case:
+    return Case(
+        *[When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()],
+        default=Value(9), output_field=IntegerField(),
+    )
+
+
+def _case_prefetches() -> list[Prefetch]:
+    """Active episodes newest first (with attachments) and pending suggestions, in bulk."""
+    episodes = (
+        Episode.objects.filter(status=EpisodeStatus.ACTIVE)
+        .order_by("-started_at", "-id")
+        .prefetch_related("attachments")
+    )
+    pending = Suggestion.objects.filter(status=SuggestionStatus.SUGGESTED).order_by("created_at", "id")
+    return [
+        Prefetch("episodes", queryset=episodes, to_attr="episode_list"),
+        Prefetch("patient__suggestions", queryset=pending, to_attr="pending_suggestions"),
+    ]
+
+
+def review_cases_for(user: AnyUser | None) -> models.QuerySet[ReviewCase]:
+    """Every case ``user`` may review, annotated with ``overdue`` and the level rank."""
+    queryset = ReviewCase.objects.select_related("patient", "clinic", "assigned_to")
+    return restrict(queryset, user, Action.REVIEW).annotate(
+        overdue=Case(When(overdue_q(), then=Value(True)), default=Value(False),
+                     output_field=BooleanField()),
+        rank=level_rank(),
+    )
+
+
+def review_queue(user: AnyUser | None, filters: QueueFilter = QueueFilter()) -> models.QuerySet[ReviewCase]:  # noqa: B008
+    """The queue: most pressing level first, then the longest-waiting unseen event."""
+    queryset = review_cases_for(user)
+    if filters.status == "active":
+        queryset = queryset.exclude(status=CaseStatus.RESOLVED)
+    elif filters.status in CaseStatus.values:
+        queryset = queryset.filter(status=filters.status)
+    if filters.clinic:
+        queryset = queryset.filter(clinic__uuid=filters.clinic)
+    if filters.level:
+        queryset = queryset.filter(level=filters.level)
+    if filters.overdue:
+        queryset = queryset.filter(overdue_q())
+    if filters.assigned_to_me and user is not None:
+        queryset = queryset.filter(assigned_to=user)
+    if filters.opened_from:
+        queryset = queryset.filter(opened_at__gte=filters.opened_from)
+    if filters.opened_to:
+        queryset = queryset.filter(opened_at__lt=filters.opened_to)
+    return queryset.prefetch_related(*_case_prefetches()).order_by(
+        "rank", models.F("oldest_unacknowledged_at").asc(nulls_last=True), "opened_at", "id"
+    )
+
+
+def review_case_for(user: AnyUser | None, case_id: Any) -> ReviewCase:
+    """One case the user may review (404 otherwise), with what its page shows."""
+    queryset = review_cases_for(user).select_related(
+        "acknowledged_by", "resolved_by", "previous"
+    ).prefetch_related(*_case_prefetches())
+    return get_for(user, queryset, Action.REVIEW, uuid=case_id)
+
+
+def assignable_clinicians(case: ReviewCase) -> models.QuerySet:
+    """Clinicians of the case's clinic, the only people a case can be given to."""
+    return (
+        get_user_model().objects.filter(
+            memberships__clinic_id=case.clinic_id, memberships__role=Role.CLINICIAN, is_active=True
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def review_clinics(user: AnyUser | None) -> models.QuerySet:
+    """Clinics whose queue and dashboard ``user`` may open."""
+    return clinics_for(user, Action.REVIEW).order_by("name")
+
+
+def latest_episode(case: ReviewCase) -> Any:
+    episodes = getattr(case, "episode_list", None)
+    return episodes[0] if episodes else None
