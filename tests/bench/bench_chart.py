@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from episodes.models import Episode, EpisodeAttachment
 from evaluations.models import Evaluation, Finding, FollowUpOrder
+from tests.bench.measure import measure
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 
@@ -53,28 +53,19 @@ def add_items(world, count: int, offset: int = 0) -> None:
     )
 
 
-def measure(client, url: str) -> tuple[int, float, int]:
-    client.get(url)  # warm caches (sessions, content types)
-    with CaptureQueriesContext(connection) as ctx:
-        start = time.perf_counter()
-        response = client.get(url)
-        elapsed = time.perf_counter() - start
-    assert response.status_code == 200
-    return len(ctx.captured_queries), elapsed, len(response.context["items"])
 
 
 def test_chart_timeline_queries_do_not_grow(client, world):
     client.force_login(world.clinician)
     url = reverse("chart", args=[world.patient.uuid])
     add_items(world, 10)
-    small_queries, small_time, small_items = measure(client, url)
+    small = measure(client, url)
     add_items(world, 290, offset=1000)
-    large_queries, large_time, large_items = measure(client, url)
-    print(f"\nchart timeline: {small_items} items -> {small_queries} queries "
-          f"{small_time * 1000:.1f} ms; {large_items} items -> {large_queries} queries "
-          f"{large_time * 1000:.1f} ms")
+    large = measure(client, url)
+    small_items, large_items = (len(m.response.context["items"]) for m in (small, large))
+    print(f"\nchart timeline: {small_items} items -> {small}; {large_items} items -> {large}")
     assert (small_items, large_items) == (10, 300)
-    assert small_queries == large_queries
+    assert small.queries == large.queries
 
 
 def test_evaluation_api_list_queries_do_not_grow(api, world):

@@ -6,18 +6,17 @@ Run on PostgreSQL with DATABASE_URL set; the query count must not depend on the 
 from __future__ import annotations
 
 import random
-import time
 from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import CaseStatus, ReviewCase
 from episodes.models import Episode
 from evaluations.models import Suggestion
+from tests.bench.measure import measure
 from tests.clinic.review_factories import episode
 from tests.factories import PatientFactory
 
@@ -66,14 +65,6 @@ def grow(world, patients, episodes: int, rng: random.Random) -> None:
     )
 
 
-def measure(client, url: str) -> tuple[int, float]:
-    client.get(url)  # warm caches (session, content types, templates)
-    with CaptureQueriesContext(connection) as ctx:
-        start = time.perf_counter()
-        response = client.get(url)
-        elapsed = time.perf_counter() - start
-    assert response.status_code == 200
-    return len(ctx.captured_queries), elapsed
 
 
 @pytest.mark.parametrize("url_name", ["review:dashboard", "admin:index"])
@@ -84,11 +75,9 @@ def test_dashboard_queries_do_not_grow(client, world, url_name):
     url = reverse(url_name)
     patients = [PatientFactory(clinic=world.clinic) for _ in range(40)]
     grow(world, patients, 100, rng)
-    small_queries, small_time = measure(client, url)
+    small = measure(client, url)
     grow(world, patients, 4900, rng)
     assert Episode.objects.count() == 5000
-    large_queries, large_time = measure(client, url)
-    print(f"\n{url_name} on {connection.vendor}: 100 episodes -> {small_queries} queries "
-          f"{small_time * 1000:.1f} ms; 5,000 episodes -> {large_queries} queries "
-          f"{large_time * 1000:.1f} ms")
-    assert small_queries == large_queries
+    large = measure(client, url)
+    print(f"\n{url_name} on {connection.vendor}: 100 episodes -> {small}; 5,000 episodes -> {large}")
+    assert small.queries == large.queries

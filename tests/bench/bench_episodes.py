@@ -7,14 +7,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.ages import Age
 from episodes.models import Episode
 from episodes.triage import RULE_SET_VERSION, EpisodeReport, RecentHistory, assess
+from tests.bench.measure import measure
 from tests.episodes.helpers import ROUTINE, add_video
 
 pytestmark = [pytest.mark.bench]
@@ -35,14 +34,6 @@ def grow(patient, reporter, total: int) -> None:
     ])
 
 
-def measure(client, url: str) -> tuple[int, float]:
-    client.get(url)  # warm caches (sessions, content types)
-    with CaptureQueriesContext(connection) as ctx:
-        start = time.perf_counter()
-        response = client.get(url)
-        elapsed = time.perf_counter() - start
-    assert response.status_code == 200
-    return len(ctx.captured_queries), elapsed
 
 
 @pytest.mark.django_db
@@ -53,12 +44,11 @@ def test_episode_lists_queries_do_not_grow(client, world, url_name):
            if url_name == "episode-diary" else reverse(url_name))
     grow(world.patient, world.parent, 10)
     add_video(Episode.objects.filter(patient=world.patient).first(), world.parent)
-    small_queries, small_time = measure(client, url)
+    small = measure(client, url)
     grow(world.patient, world.parent, 500)
-    large_queries, large_time = measure(client, url)
-    print(f"\n{url_name}: 10 episodes -> {small_queries} queries {small_time * 1000:.1f} ms; "
-          f"500 episodes -> {large_queries} queries {large_time * 1000:.1f} ms")
-    assert small_queries == large_queries
+    large = measure(client, url)
+    print(f"\n{url_name}: 10 episodes -> {small}; 500 episodes -> {large}")
+    assert small.queries == large.queries
 
 
 def test_time_to_triage_one_report():
