@@ -58,6 +58,8 @@ class Confidence(StrEnum):
     VERIFIED = "verified"
     SECONDARY = "secondary"
     DESIGN_CHOICE = "design choice"
+    # CLINICAL.md calls some values "low confidence" (Galant bound, HINE optimal scores).
+    LOW = "low"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from clinic.levels import Confidence, Level, Reason, highest
 # that made it. Format YYYY.MM-N: bump N for any change to a rule's condition,
 # level, threshold or the set of rules within the same month; start again at
 # YYYY.MM-1 in a new month. Wording-only edits of explanations or advice do not bump.
-RULE_SET_VERSION = "2026.11-1"
+RULE_SET_VERSION = "2026.11-2"
 
 # --- Choices (DESIGN.md "Episode report"); (value, label) pairs fit Django choices.
 
@@ -124,6 +124,11 @@ THRESHOLDS: Mapping[str, Threshold] = MappingProxyType(
         ),
         "JITTERY_LATE_CORRECTED_MONTHS": Threshold(2, "months, corrected", "GOMELLA", _S),
         "SLEEP_CLUSTER_LATE_CORRECTED_MONTHS": Threshold(6, "months, corrected", "ICNA", _S),
+        # "N months or more" (the two late rules above): a month is read as 30 days, so a
+        # baby of 60 or 180 days counts as 2 or 6 months, the way parents and clinics say
+        # it; with the average month (30.44 days) the rule would start a few days later.
+        # "Under N months" keeps the average month, which keeps those rules firing longer.
+        "LATE_RULE_MONTH_DAYS": Threshold(30, "days per month in 'N months or more'", "design choice", _D),
         "RISING_FACTOR": Threshold(2, "times the earlier daily average", "brief", _D),
         "RISING_MIN_PER_DAY": Threshold(3, "episodes a day", "brief", _D),
         "RISING_RECENT_DAYS": Threshold(3, "days", "brief", _D),
@@ -205,7 +210,8 @@ _ADVICE: Mapping[Level, str] = MappingProxyType(
         ),
         Level.URGENT: (
             "Contact your pediatrician or an urgent care service today, even if your baby "
-            f"seems well again now. {_RECORD} {_SAFETY_NET}"
+            f"seems well again now. {_RECORD} {_SAFETY_NET} If you cannot get an answer today, "
+            "or you are worried, call an urgent care service anyway: you know your baby."
         ),
         Level.SOON: (
             "This does not look like an emergency, but your pediatrician should see your "
@@ -295,6 +301,8 @@ def _duration(value: object) -> int:
 def _temperature(value: object) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, str):
+        value = value.strip().replace(",", ".")  # "38,5" is a comma-decimal reading
     try:
         reading = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
@@ -354,7 +362,13 @@ def _fever(r: EpisodeReport) -> bool:
 
 
 def _months(days: int) -> float:
+    """Months for "under N months" rules (the average month: fires longer)."""
     return days / DAYS_PER_MONTH
+
+
+def _at_least_months(days: int, months: int) -> bool:
+    """ "N months or more" (design choice): 30-day months, so the rule starts earlier."""
+    return days >= months * _t("LATE_RULE_MONTH_DAYS")
 
 
 # --- Rules: one predicate each, in the order of CLINICAL.md section 3.
@@ -474,12 +488,12 @@ def _rising(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
 
 def _jittery_late(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
     stops = r.stops_when_held_or_woken == "yes"
-    late = _months(age.norm_days) >= _t("JITTERY_LATE_CORRECTED_MONTHS")
+    late = _at_least_months(age.norm_days, _t("JITTERY_LATE_CORRECTED_MONTHS"))
     return _rhythmic(r) and _awake(r) and stops and late
 
 
 def _sleep_cluster_late(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
-    late = _months(age.norm_days) >= _t("SLEEP_CLUSTER_LATE_CORRECTED_MONTHS")
+    late = _at_least_months(age.norm_days, _t("SLEEP_CLUSTER_LATE_CORRECTED_MONTHS"))
     return _cluster(r) and _asleep(r) and late
 
 

@@ -12,8 +12,9 @@ Design choices (safer side unless noted):
   obligatory ATNR, tone, lost skills); age norms are not judged and the
   ``NORMS-BEFORE-TERM`` note says so.
 - HINE total-based rules need all 26 items scored; a partial exam gets the
-  ``HINE-PARTIAL`` note instead. Asymmetries and low items are judged on what
-  was scored.
+  ``HINE-PARTIAL`` note, and a cut-off rule still fires when even the best
+  possible total (unscored items counted as 3) is below it. Asymmetries and
+  low items are judged on what was scored.
 - Milestones are judged only when the child has reached the item's age; an
   ``unsure`` answer is a routine note, not a miss.
 - A persisting reflex is routine alone ("slightly late is weak evidence"
@@ -190,7 +191,7 @@ def _reflex_rules() -> Iterator[RuleInfo]:
                 f"{rx}-PERSISTS",
                 R,
                 "reflex",
-                f"{norm.source}, ZAFEIRIOU-2004",
+                norm.source if "ZAFEIRIOU-2004" in norm.source else f"{norm.source}, ZAFEIRIOU-2004",
                 f"{norm.label} still present after {norm.flag_after_months:g} months; "
                 "soon when >3 months late or with other motor signs",
             )
@@ -415,13 +416,20 @@ def _hine_findings(hine: Mapping[str, HineItem], age: Age) -> Iterator[Finding]:
     yield from _hine_low_items(hine)
     total = hine_total(hine)
     if total is None:
-        scored = len(hine_scored(hine))
+        scored = hine_scored(hine)
+        # Design choice (safer): the total is unknown, but it cannot exceed the scored
+        # points plus 3 for every unscored item. When even that ceiling is below a
+        # cut-off, the total is certainly below it, so the cut-off rules still fire.
+        ceiling = sum(scored.values()) + norms.HINE_ITEM_MAX * (len(HINE_ITEMS) - len(scored))
         yield _finding(
             "HINE-PARTIAL",
-            f"{scored} of {len(HINE_ITEMS)} HINE items are scored: the total is not "
-            "compared with the cut-offs until every item is scored.",
-            scored=scored,
+            f"{len(scored)} of {len(HINE_ITEMS)} HINE items are scored: the total is only "
+            f"compared with the cut-offs when even the best possible total ({ceiling}) is "
+            "below them; score every item for a full judgement.",
+            scored=len(scored),
+            ceiling=ceiling,
         )
+        yield from _hine_total_findings(ceiling, hine_asymmetries(hine), age, partial=True)
         return
     yield from _hine_total_findings(total, hine_asymmetries(hine), age)
 
@@ -459,18 +467,23 @@ def _hine_low_items(hine: Mapping[str, HineItem]) -> Iterator[Finding]:
             )
 
 
-def _hine_total_findings(total: int, asymmetries: int, age: Age) -> Iterator[Finding]:
-    data = {"total": total, "asymmetries": asymmetries}
+def _hine_total_findings(
+    total: int, asymmetries: int, age: Age, *, partial: bool = False
+) -> Iterator[Finding]:
+    """Cut-off rules on ``total``; with ``partial`` it is the best possible total of a
+    partly scored exam, so only "below" statements that are certain are made."""
+    data = {"total": total, "asymmetries": asymmetries, "partial": partial}
+    said = f"at most {total} (items left unscored counted as 3)" if partial else f"{total}"
     hemi = HINE_HEMIPLEGIC
     if total < hemi.total_below and asymmetries > hemi.asymmetries_above:
         yield _finding(
             "HINE-HEMIPLEGIC",
-            f"HINE total {total} (below {hemi.total_below}) with {asymmetries} "
+            f"HINE total {said} (below {hemi.total_below}) with {asymmetries} "
             "asymmetries: a one-sided (hemiplegic) pattern.",
             **data,
         )
     cp = norms.cp_risk_cutoff(age)
-    if cp is None:
+    if cp is None and not partial:
         yield _finding(
             "HINE-NO-CUTOFF",
             f"HINE total {total} at {_age_words(age)}: there is no published "
@@ -481,7 +494,7 @@ def _hine_total_findings(total: int, asymmetries: int, age: Age) -> Iterator[Fin
     if cp is not None and cp_fired:
         yield _finding(
             "HINE-CP-RISK",
-            f"HINE total {total} at {_age_words(age)} is below {cp.below:g} "
+            f"HINE total {said} at {_age_words(age)} is below {cp.below:g} "
             f"(the {cp.at_months:g}-month cut-off): high risk of cerebral palsy.",
             **data,
         )
@@ -489,7 +502,7 @@ def _hine_total_findings(total: int, asymmetries: int, age: Age) -> Iterator[Fin
     if centile is not None and total < centile.value:
         yield _finding(
             "HINE-BELOW-CENTILE",
-            f"HINE total {total} is below the 10th centile of healthy infants at "
+            f"HINE total {said} is below the 10th centile of healthy infants at "
             f"{centile.weeks} weeks ({centile.value:g}): monitor and repeat.",
             **data,
         )
@@ -498,7 +511,7 @@ def _hine_total_findings(total: int, asymmetries: int, age: Age) -> Iterator[Fin
     if optimal is not None and not cp_fired and total < optimal.below:
         yield _finding(
             "HINE-SUBOPTIMAL",
-            f"HINE total {total} is below the optimal score ({optimal.below:g} at "
+            f"HINE total {said} is below the optimal score ({optimal.below:g} at "
             f"{optimal.at_months:g} months). This is common in healthy young "
             "infants: monitor, it is not a diagnosis.",
             **data,

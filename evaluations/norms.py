@@ -7,9 +7,8 @@ rules in ``evaluations/findings.py``. Ages are *norm* ages: corrected for a
 baby born preterm until the correction limit, chronological otherwise
 (``clinic.ages.Age.norm_months``) [AAP-CA, RCPCH].
 
-Low confidence: ``clinic.levels.Confidence`` has no "low" member, so values
-CLINICAL.md calls low confidence keep their nearest confidence and set
-``low_confidence=True``.
+Low confidence: values CLINICAL.md calls "low confidence" carry
+``Confidence.LOW``; their ``low_confidence`` property reads it.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from clinic.levels import Confidence
 SECONDARY = Confidence.SECONDARY
 VERIFIED = Confidence.VERIFIED
 DESIGN = Confidence.DESIGN_CHOICE
+LOW = Confidence.LOW
 
 
 class _AtAge(Protocol):
@@ -80,7 +80,10 @@ class ReflexNorm:
     weak_or_absent_window: tuple[float, float] | None = None
     # ATNR: an obligatory (cannot break out of it) response is abnormal at any age.
     obligatory_abnormal: bool = False
-    low_confidence: bool = False
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence is Confidence.LOW
 
     @property
     def meaning(self) -> str:
@@ -163,7 +166,7 @@ REFLEXES: Mapping[str, ReflexNorm] = MappingProxyType(
             expected_from_months=0,
             absent_judged_until_months=3,  # usually gone by 3-4 months
             flag_after_months=6,
-            source="CLINICAL.md section 4 (textbook ranges)",
+            source="ZAFEIRIOU-2004; design choice (CLINICAL.md section 4 ranges)",
             confidence=DESIGN,
         ),
         "atnr": ReflexNorm(
@@ -194,7 +197,7 @@ REFLEXES: Mapping[str, ReflexNorm] = MappingProxyType(
             expected_from_months=0,
             absent_judged_until_months=None,  # fades by ~2 months; absence not judged
             flag_after_months=None,
-            source="CLINICAL.md section 4 (textbook ranges)",
+            source="ZAFEIRIOU-2004; design choice (CLINICAL.md section 4 ranges)",
             confidence=DESIGN,
         ),
         "galant": ReflexNorm(
@@ -209,9 +212,8 @@ REFLEXES: Mapping[str, ReflexNorm] = MappingProxyType(
             expected_from_months=0,
             absent_judged_until_months=None,
             flag_after_months=6,
-            source="CLINICAL.md section 4 (textbook ranges)",
-            confidence=DESIGN,
-            low_confidence=True,
+            source="ZAFEIRIOU-2004; design choice (CLINICAL.md section 4 ranges)",
+            confidence=LOW,
         ),
     }
 )
@@ -430,7 +432,10 @@ class HineCutoff:
     below: float
     source: str
     confidence: Confidence
-    low_confidence: bool = False
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence is Confidence.LOW
 
 
 # High risk of CP [NOVAK] (secondary). The 12-month value keeps applying up to
@@ -447,10 +452,10 @@ HINE_CP_RISK: tuple[HineCutoff, ...] = (
 # Optimal scores: below them is "sub-optimal", common in healthy young infants
 # (monitor, do not diagnose). Low confidence per CLINICAL.md section 5.
 HINE_OPTIMAL: tuple[HineCutoff, ...] = (
-    HineCutoff(3, 67, HINE_SOURCE, SECONDARY, low_confidence=True),
-    HineCutoff(6, 70, HINE_SOURCE, SECONDARY, low_confidence=True),
-    HineCutoff(9, 73, HINE_SOURCE, SECONDARY, low_confidence=True),
-    HineCutoff(12, 73, HINE_SOURCE, SECONDARY, low_confidence=True),
+    HineCutoff(3, 67, HINE_SOURCE, LOW),
+    HineCutoff(6, 70, HINE_SOURCE, LOW),
+    HineCutoff(9, 73, HINE_SOURCE, LOW),
+    HineCutoff(12, 73, HINE_SOURCE, LOW),
 )
 
 

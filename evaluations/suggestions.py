@@ -25,6 +25,14 @@ Design choices (each marked in the code too):
 - Any missed milestone raises early intervention (CLINICAL.md section 6:
   "refer ... without waiting for a diagnosis"; section 7 says "confirmed
   delay": the safer reading wins).
+- A simple febrile seizure still raises a neurology referral (section 7 lists
+  every seizure-like episode; only the EEG row excepts it), at ``soon``: AAP-FS
+  finds no urgent work-up needed for it.
+- Jitteriness with poor feeding or lethargy raises blood work at any age
+  (sections 2 and 7), not only under 1 month where EP-JITTERY-UNWELL fires:
+  a rhythmic (trembling) episode with feeding difficulty or lethargy.
+- Any asymmetric HINE item raises a brain MRI (section 7: "asymmetric
+  findings"), even when the finding itself is a routine recheck.
 """
 
 from __future__ import annotations
@@ -383,10 +391,20 @@ def _spasms(ctx: _Context, why: str, source: str) -> Iterator[_Hit]:
         yield _Hit(U, "EP-SPASM-CLUSTER", text, source, episode_id=ep.id)
 
 
-def _seizures(ctx: _Context, why: str, source: str) -> Iterator[_Hit]:
-    """Seizure-like episodes that are not a simple febrile seizure: urgent within 7 days."""
+def _seizures(
+    ctx: _Context, why: str, source: str, simple_febrile: Level | None = None
+) -> Iterator[_Hit]:
+    """Seizure-like episodes: urgent within 7 days, else soon. A simple febrile seizure
+    is left out, or raised at ``simple_febrile`` when that is given."""
     for ep, rule in ctx.seizure_like():
         if ctx.simple_febrile(ep):
+            if simple_febrile is None:
+                continue
+            text = (
+                f"{why}: seizure-like episode {ctx.when(ep)} with fever that looks like a "
+                "simple febrile seizure, with a normal examination."
+            )
+            yield _Hit(simple_febrile, rule, text, f"{source}, AAP-FS", episode_id=ep.id)
             continue
         text = f"{why}: seizure-like episode {ctx.when(ep)} ({_EPISODE_WORDS[rule]})."
         yield _Hit(U if ctx.recent(ep) else S, rule, text, source, episode_id=ep.id)
@@ -423,16 +441,43 @@ def _metabolic(ctx: _Context) -> Iterator[_Hit]:
                 "ionised calcium, magnesium and electrolytes."
             )
             yield _Hit(U, rule, text, source, episode_id=ep.id)
-    for ep in ctx.episodes_with("EP-JITTERY-UNWELL"):
+    for ep in ctx.episodes:
+        if not _jittery_unwell(ep, seizure_like=ctx.seizure_rule(ep) is not None):
+            continue
         text = f"Trembling with poor feeding or lethargy {ctx.when(ep)}: check glucose and calcium."
-        yield _Hit(U, "EP-JITTERY-UNWELL", text, source, episode_id=ep.id)
+        yield _Hit(U, _jittery_rule(ep), text, source, episode_id=ep.id)
+
+
+_TREMBLING_RULES = frozenset({"EP-JITTERY-UNWELL", "EP-JITTERY-LATE", "EP-RHYTHMIC-UNTESTED"})
+_UNWELL_SIGNS = frozenset({"feeding_difficulty", "lethargy"})
+_UNWELL_RULES = frozenset({"EP-FEEDING", "EP-LETHARGY"})
+
+
+def _jittery_unwell(ep: EpisodeSummary, *, seizure_like: bool) -> bool:
+    """Jitteriness with poor feeding or lethargy, at any age (design choice, see top).
+
+    Trembling: a jitteriness rule fired, or rhythmic jerking that no seizure-like rule
+    claimed (seizure-like episodes raise blood work under 6 months on their own)."""
+    if "EP-JITTERY-UNWELL" in ep.rules:
+        return True
+    trembling = bool(ep.rules & _TREMBLING_RULES) or (ep.pattern == "rhythmic" and not seizure_like)
+    unwell = bool(ep.signs & _UNWELL_SIGNS) or bool(ep.rules & _UNWELL_RULES)
+    return trembling and unwell
+
+
+def _jittery_rule(ep: EpisodeSummary) -> str:
+    """The triage rule that names the reason (an existing id, so decisions match it)."""
+    for rule in ("EP-JITTERY-UNWELL", "EP-LETHARGY", "EP-FEEDING"):
+        if rule in ep.rules:
+            return rule
+    return "EP-LETHARGY" if "lethargy" in ep.signs else "EP-FEEDING"
 
 
 def _brain_mri(ctx: _Context) -> Iterator[_Hit]:
     source = "NORITZ, NOVAK, ALFONSO"
     yield from _from_findings(ctx, ["RX-*-ASYMMETRIC", "HINE-HEMIPLEGIC"], "Asymmetric finding", source, S)
-    # A few asymmetric HINE items are a recheck; more than 5 are an asymmetric finding.
-    yield from _from_findings(ctx, ["HINE-ASYMMETRIES"], "Asymmetric finding", source, S, S)
+    # Any asymmetric HINE item is an asymmetric finding (design choice, safer side).
+    yield from _from_findings(ctx, ["HINE-ASYMMETRIES"], "Asymmetric finding", source, S)
     yield from _from_findings(ctx, ["HINE-CP-RISK"], "HINE in the cerebral palsy risk range", source, S)
     for ep in ctx.episodes_with("EP-WEAKNESS", "limb_weakness"):
         text = f"Weakness after an episode {ctx.when(ep)}."
@@ -465,7 +510,9 @@ def _neurology(ctx: _Context) -> Iterator[_Hit]:
         source,
     )
     yield from _from_findings(ctx, ["HINE-CP-RISK", "HINE-HEMIPLEGIC"], "HINE finding", "NORITZ, NOVAK")
-    yield from _seizures(ctx, "Neurology review", source)
+    # Section 7 lists every seizure-like episode here (only the EEG row excepts a simple
+    # febrile seizure): design choice, raise it at soon rather than drop it.
+    yield from _seizures(ctx, "Neurology review", source, simple_febrile=S)
 
 
 def _creatine_kinase(ctx: _Context) -> Iterator[_Hit]:

@@ -94,7 +94,7 @@ def test_catalogue_entries_are_complete() -> None:
     for rule in RULES:
         assert rule.explanation and "\n" not in rule.explanation and len(rule.explanation) < 160
         assert rule.source.strip()
-    assert RULE_SET_VERSION == "2026.11-1"
+    assert RULE_SET_VERSION == "2026.11-2"
 
 
 def test_thresholds_are_data_with_source_and_confidence() -> None:
@@ -104,9 +104,15 @@ def test_thresholds_are_data_with_source_and_confidence() -> None:
     assert THRESHOLDS["NEWBORN_DAYS"].value == 28
     assert THRESHOLDS["JITTERY_LATE_CORRECTED_MONTHS"].value == 2
     assert THRESHOLDS["SLEEP_CLUSTER_LATE_CORRECTED_MONTHS"].value == 6
+    assert THRESHOLDS["LATE_RULE_MONTH_DAYS"].value == 30
     assert THRESHOLDS["RISING_FACTOR"].value == 2
     assert THRESHOLDS["RISING_MIN_PER_DAY"].value == 3
-    for name in ("SPASM_MIN_AGE_DAYS", "JITTERY_UNWELL_UNDER_MONTHS", "RISING_FACTOR"):
+    for name in (
+        "SPASM_MIN_AGE_DAYS",
+        "JITTERY_UNWELL_UNDER_MONTHS",
+        "RISING_FACTOR",
+        "LATE_RULE_MONTH_DAYS",
+    ):
         assert THRESHOLDS[name].confidence is Confidence.DESIGN_CHOICE
     for threshold in THRESHOLDS.values():
         assert threshold.unit and threshold.source and isinstance(threshold.confidence, Confidence)
@@ -483,14 +489,14 @@ def jittery() -> EpisodeReport:
 
 
 def test_jittery_late_corrected_age_boundary() -> None:
-    first_day = math.ceil(2 * DAYS_PER_MONTH)
+    first_day = 2 * 30  # design choice: 30-day months for "2 months or more"
     assert "EP-JITTERY-LATE" not in fired(jittery(), age(first_day - 1))
     assert "EP-JITTERY-LATE" in fired(jittery(), age(first_day))
 
 
 def test_jittery_late_uses_corrected_age_for_preterm() -> None:
     # Born at 30 weeks (70 days early): 100 days old is 30 days corrected.
-    first_day = math.ceil(2 * DAYS_PER_MONTH)
+    first_day = 2 * 30  # design choice: 30-day months for "2 months or more"
     assert "EP-JITTERY-LATE" not in fired(jittery(), age(first_day + 69, weeks=30))
     assert "EP-JITTERY-LATE" in fired(jittery(), age(first_day + 70, weeks=30))
     assert "EP-JITTERY-LATE" not in fired(jittery(), age(100, weeks=30))
@@ -515,13 +521,13 @@ def sleep_cluster() -> EpisodeReport:
 
 
 def test_sleep_cluster_late_corrected_age_boundary() -> None:
-    first_day = math.ceil(6 * DAYS_PER_MONTH)
+    first_day = 6 * 30  # design choice: 30-day months for "6 months or more"
     assert fired(sleep_cluster(), age(first_day - 1)) == {"EP-TYPICAL"}
     assert fired(sleep_cluster(), age(first_day)) == {"EP-SLEEP-CLUSTER-LATE"}
 
 
 def test_sleep_cluster_late_uses_corrected_age_for_preterm() -> None:
-    first_day = math.ceil(6 * DAYS_PER_MONTH)
+    first_day = 6 * 30  # design choice: 30-day months for "6 months or more"
     assert "EP-SLEEP-CLUSTER-LATE" not in fired(sleep_cluster(), age(first_day + 69, weeks=30))
     assert "EP-SLEEP-CLUSTER-LATE" in fired(sleep_cluster(), age(first_day + 70, weeks=30))
     assert "EP-SLEEP-CLUSTER-LATE" in fired(sleep_cluster(), age(210))

@@ -311,14 +311,32 @@ def test_hine_suboptimal_is_routine_and_yields_to_cp_risk() -> None:
     assert "HINE-CP-RISK" in low and "HINE-SUBOPTIMAL" not in low
 
 
-def test_partial_hine_is_not_judged_on_its_total() -> None:
-    partial = hine(40, asymmetric=6)
-    del partial["forward_parachute"]
+def test_partial_hine_is_not_judged_when_it_could_still_reach_the_cut_off() -> None:
+    partial = hine(75, asymmetric=6)  # 72 scored + a missing 3: could still reach 73+
+    del partial["pull_to_sit"]
     result = run(age(day_at(12)), hine=partial)
     assert "HINE-PARTIAL" in result.rules
     assert not {"HINE-CP-RISK", "HINE-HEMIPLEGIC", "HINE-SUBOPTIMAL"} & result.rules
     assert result.by_rule("HINE-ASYMMETRIES").level == S  # asymmetries still count
     assert result.hine_total is None and result.hine_asymmetries == 6
+
+
+def test_partial_hine_certainly_below_the_cut_off_still_fires() -> None:
+    # Design choice (safer): 25 items summing to at most 40 cannot reach 73 or 63 even
+    # if the unscored item were optimal, so CP risk and the hemiplegic pattern are certain.
+    partial = hine(40, asymmetric=6)
+    del partial["forward_parachute"]
+    result = run(age(day_at(12)), hine=partial)
+    assert {"HINE-PARTIAL", "HINE-CP-RISK", "HINE-HEMIPLEGIC"} <= result.rules
+    cp = result.by_rule("HINE-CP-RISK")
+    assert cp.level == S and cp.data["partial"] and "at most" in cp.explanation
+    assert result.hine_total is None
+
+
+def test_partial_hine_below_3_months_gives_no_cut_off_note() -> None:
+    partial = hine(78)
+    del partial["head"]
+    assert "HINE-NO-CUTOFF" not in run(age(day_at(2) + 5), hine=partial).rules
 
 
 @pytest.mark.parametrize("days", [day_at(2) - 1, 731])

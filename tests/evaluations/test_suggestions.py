@@ -56,6 +56,7 @@ def episode(
     duration: int | None = None,
     parts: tuple[str, ...] = (),
     id: str | None = None,
+    pattern: str = "rhythmic",
 ) -> EpisodeSummary:
     return EpisodeSummary(
         id=id or f"ep-{next(_ids)}",
@@ -63,7 +64,7 @@ def episode(
         level=level,
         rules=frozenset(rules),
         signs=frozenset(signs),
-        pattern="rhythmic",
+        pattern=pattern,
         duration_seconds=duration,
         body_parts=frozenset(parts),
     )
@@ -143,7 +144,16 @@ def febrile(**overrides: object) -> EpisodeSummary:
 def test_simple_febrile_seizure_with_normal_exam_gets_no_eeg() -> None:
     result = run(age_months(18), (febrile(),))
     assert "eeg" not in codes(result)
-    assert "neurology_referral" not in codes(result)
+    # CLINICAL.md section 7 lists every seizure-like episode for neurology (only the EEG
+    # row excepts a simple febrile seizure): raised, at soon (design choice).
+    neuro = result.by_code("neurology_referral")
+    assert neuro is not None and neuro.priority == S
+    assert "simple febrile" in neuro.reasons[0].explanation and "AAP-FS" in neuro.reasons[0].source
+
+
+def test_complex_febrile_seizure_gets_urgent_neurology_within_7_days() -> None:
+    focal = febrile(parts=("left_leg",))
+    assert codes(run(age_months(18), (focal,)))["neurology_referral"] == U
 
 
 @pytest.mark.parametrize(
@@ -225,6 +235,22 @@ def test_jittery_unwell_raises_urgent_metabolic_work() -> None:
     assert codes(result)["metabolic_blood_work"] == U
 
 
+@pytest.mark.parametrize("sign, rule", [("feeding_difficulty", "EP-FEEDING"), ("lethargy", "EP-LETHARGY")])
+def test_jitteriness_with_poor_feeding_or_lethargy_raises_metabolic_work_at_any_age(
+    sign: str, rule: str
+) -> None:
+    # CLINICAL.md sections 2 and 7: jitteriness (seen up to 7-9 months) with poor feeding or
+    # lethargy -> glucose and calcium, not only under 1 month where EP-JITTERY-UNWELL fires.
+    trembling = episode("EP-JITTERY-LATE", rule, signs=(sign,), level=S)
+    result = run(age_months(7), (trembling,))
+    assert codes(result)["metabolic_blood_work"] == U
+    assert [r.rule for r in result.by_code("metabolic_blood_work").reasons] == [rule]
+    quiet_feeding = episode("EP-FEEDING", signs=("feeding_difficulty",), level=S, pattern="isolated")
+    assert "metabolic_blood_work" not in codes(run(age_months(7), (quiet_feeding,)))
+    well = episode("EP-JITTERY-LATE", level=S)
+    assert "metabolic_blood_work" not in codes(run(age_months(7), (well,)))
+
+
 # ------------------------------------------------------------------- brain_mri
 
 
@@ -248,10 +274,14 @@ def test_increased_tone_needs_motor_delay_for_mri() -> None:
     assert set(suggestion.finding_rules) == {"TONE-INCREASED", "MS-NOT-YET-MOVEMENT"}
 
 
-def test_hine_asymmetries_raise_mri_only_when_more_than_five() -> None:
+def test_any_hine_asymmetry_raises_mri() -> None:
+    # CLINICAL.md section 7: "asymmetric findings" -> brain MRI; one asymmetric item is one
+    # (design choice, safer side; the finding itself stays a routine recheck).
     twelve = age_months(12)
-    assert "brain_mri" not in codes(run(twelve, assessment=exam(twelve, hine=hine(78, 5))))
-    assert "brain_mri" in codes(run(twelve, assessment=exam(twelve, hine=hine(78, 6))))
+    assert "brain_mri" not in codes(run(twelve, assessment=exam(twelve, hine=hine(78, 0))))
+    one = run(twelve, assessment=exam(twelve, hine=hine(78, 1)))
+    assert codes(one)["brain_mri"] == S
+    assert codes(run(twelve, assessment=exam(twelve, hine=hine(78, 6))))["brain_mri"] == S
 
 
 def test_seizure_with_abnormal_exam_raises_mri() -> None:
