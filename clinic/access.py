@@ -102,8 +102,12 @@ def restrict(
     action: Action = Action.VIEW,
     patient_field: str = "patient",
 ) -> models.QuerySet[M]:
-    """Narrow any queryset of patient records to those ``user`` may act on."""
-    condition = _patient_filter(user, action, prefix=f"{patient_field}__")
+    """Narrow any queryset of patient records to those ``user`` may act on.
+
+    ``patient_field`` is the path from a row to its patient; ``""`` means the rows are
+    patients themselves.
+    """
+    condition = _patient_filter(user, action, prefix=f"{patient_field}__" if patient_field else "")
     return queryset if condition is None else queryset.filter(condition)
 
 

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import audit, review
-from clinic.access import Action, clinics_for, patients_visible_to, restrict
+from clinic.access import Action, can, clinics_for, patients_visible_to, restrict
 from clinic.models import (
     AuditAction,
     AuditEvent,
@@ -29,15 +29,102 @@ from clinic.models import (
 from clinic.selectors import overdue_q
 
 
-class PatientScopedAdmin(admin.ModelAdmin):
-    """Staff who are not superusers see only rows of patients they may see."""
+def scoped_choices(db_field: Any, request: HttpRequest) -> QuerySet | None:
+    """Patients and clinics a form may point at: only those the user may manage.
 
-    patient_field = "patient"
-    access_action = Action.VIEW
+    Without this an admin form offers every row of the database, so staff of one
+    clinic could move a patient, a membership or a guardianship into another.
+    """
+    related = getattr(db_field, "related_model", None)
+    if related is Patient:
+        return patients_visible_to(request.user, Action.MANAGE)
+    if related is Clinic:
+        return clinics_for(request.user, Action.MANAGE)
+    return None
+
+
+class ScopedChoicesMixin:
+    """Foreign-key choices of admin forms narrowed by clinic/access.py."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        queryset = scoped_choices(db_field, request)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class PatientScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+    """The one admin base for patient records.
+
+    Staff who are not superusers see only rows of patients they may act on with
+    ``access_action`` and pick only patients and clinics they may manage. Nothing is
+    hard-deleted here (entries made in error are marked so by the services). Every
+    page that shows a row, its history, and every save writes an ``AuditEvent``.
+    """
+
+    patient_field = "patient"  # path from a row to its patient; "" when rows are patients
+    access_action = Action.VIEW  # to see a row
+    change_action: Action | None = None  # to change one (None: the same as access_action)
+    audited = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
         return restrict(queryset, request.user, self.access_action, self.patient_field)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        patient = self.patient_of(obj) if obj is not None else None
+        if patient is not None and not can(request.user, self.change_action or self.access_action,
+                                           patient):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def patient_of(self, obj: Any) -> Patient | None:
+        for name in filter(None, self.patient_field.split("__")):
+            obj = getattr(obj, name, None)
+        return obj if isinstance(obj, Patient) else None
+
+    def _audit(self, request: HttpRequest, action: AuditAction, obj: Any) -> None:
+        if self.audited and obj is not None:
+            patient = self.patient_of(obj)
+            audit.record(request, action, patient=patient, obj=obj)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl") if self.audited else None
+        if changelist is not None:
+            patients = [self.patient_of(row) for row in changelist.result_list]
+            audit.record_list(request, [p for p in patients if p is not None],
+                              object_type=self.model._meta.model_name)
+        return response
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: Any = None) -> Any:
+        if request.method == "GET":
+            self._audit(request, AuditAction.READ, self.get_object(request, object_id))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self._audit(request, AuditAction.READ, self.get_object(request, object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: Any = None) -> Any:
+        """A past version of the row (django-simple-history admins only)."""
+        self._audit(request, AuditAction.READ, self.get_object(request, object_id))
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        self._audit(request, AuditAction.CREATE, obj)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        self._audit(request, AuditAction.UPDATE, obj)
+        return super().log_change(request, obj, message)
 
 
 @admin.register(Clinic)
@@ -48,9 +135,17 @@ class ClinicAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return clinics_for(request.user, Action.VIEW)
 
+    def has_change_permission(self, request: HttpRequest, obj: Clinic | None = None) -> bool:
+        if obj is not None and not clinics_for(request.user, Action.MANAGE).filter(pk=obj.pk).exists():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a clinic owns patient records
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["user", "clinic", "role", "created_at"]
     list_filter = ["role", "clinic"]
     list_select_related = ["user", "clinic"]
@@ -64,16 +159,20 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     list_display = ["family_name", "given_name", "mrn", "date_of_birth", "gestational_age_weeks",
                     "clinic"]
     list_filter = ["clinic", "sex"]
     list_select_related = ["clinic"]
     search_fields = ["family_name", "given_name", "mrn"]
     readonly_fields = ["uuid", "created_at", "updated_at", "created_by", "updated_by"]
+    patient_field = ""
+    access_action = Action.VIEW_CHART
+    change_action = Action.MANAGE
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return patients_visible_to(request.user, Action.VIEW_CHART)
+    def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> list[str]:
+        # A patient never moves between clinics (as in the API).
+        return [*self.readonly_fields, "clinic"] if obj is not None else self.readonly_fields
 
     def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
         if not change:
@@ -89,6 +188,19 @@ class GuardianshipAdmin(PatientScopedAdmin):
     search_fields = ["user__username", "patient__family_name"]
     access_action = Action.MANAGE
     raw_id_fields = ["user", "patient"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Not a clinical row: removing it takes a parent's access away (audited below).
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Guardianship) -> None:
+        self._audit(request, AuditAction.UPDATE, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for guardianship in queryset.select_related("patient"):
+            self._audit(request, AuditAction.UPDATE, guardianship)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Invitation)
@@ -109,6 +221,8 @@ class InvitationAdmin(PatientScopedAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(PatientScopedAdmin):
     """Read-only: the trail can be searched and filtered, never changed or deleted."""
+
+    audited = False  # the trail itself; reading it is not a read of the record
 
     list_display = ["at", "actor_username", "role", "action", "object_type", "object_id",
                     "patient", "ip"]
@@ -159,7 +273,7 @@ def _resolve_action(outcome: CaseOutcome) -> Any:
 
 
 @admin.register(ReviewCase)
-class ReviewCaseAdmin(SimpleHistoryAdmin, PatientScopedAdmin):
+class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     """Cases are opened by episodes and evaluations; here they are worked through actions
     that call the same services as the review pages (the fields themselves are read-only)."""
 
@@ -212,7 +326,8 @@ class ReviewCaseAdmin(SimpleHistoryAdmin, PatientScopedAdmin):
             memberships__role=Role.CLINICIAN, memberships__clinic_id__in=clinic_ids, is_active=True
         ).annotate(n=Count("memberships__clinic", distinct=True)).filter(n=len(clinic_ids))
         if "apply" in request.POST:
-            assignee = clinicians.filter(pk=request.POST.get("assignee")).first()
+            chosen = request.POST.get("assignee", "")
+            assignee = clinicians.filter(pk=chosen).first() if chosen.isdigit() else None
             if assignee is None:
                 self.message_user(request, "Choose a clinician of the cases' clinic.", messages.ERROR)
                 return None

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from clinic.fields import BoundedDateField
 from clinic.models import CaseLevel, CaseOutcome, CaseStatus
 
 STATUS_CHOICES = [("active", "Open or acknowledged"), *CaseStatus.choices, ("all", "All")]
@@ -48,8 +49,8 @@ class DashboardFilterForm(forms.Form):
     """Clinic and date range of the dashboards; the range is inclusive of both days."""
 
     clinic = forms.UUIDField(required=False)
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -65,7 +66,7 @@ class DashboardFilterForm(forms.Form):
 class RowsFilterForm(forms.Form):
     """What narrows the rows behind a figure, on top of the dashboard's scope."""
 
-    day = forms.DateField(required=False)
+    day = BoundedDateField(required=False)
     level = forms.ChoiceField(
         choices=[("", "Any"), *[(lv, lv) for lv in ("emergency", "urgent", "soon", "routine")],
                  ("urgent_or_worse", "urgent or emergency")],

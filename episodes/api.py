@@ -22,6 +22,7 @@ from rest_framework.routers import SimpleRouter
 
 from clinic import audit
 from clinic.access import Action, can, get_for, get_patient_for
+from clinic.fields import BoundedIsoDateTimeFilter
 from clinic.models import AuditAction
 from episodes import services
 from episodes.downloads import serve_attachment
@@ -166,8 +167,8 @@ class EpisodeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[("active", "active"), ("entered_in_error", "entered_in_error")]
     )
-    started_after = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_before = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte")
+    started_after = BoundedIsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_before = BoundedIsoDateTimeFilter(field_name="started_at", lookup_expr="lte")
 
     class Meta:
         model = Episode
@@ -223,8 +224,9 @@ class EpisodeViewSet(
             )
         except services.ClientIdConflict as exc:
             return Response({"client_id": [str(exc)]}, status=status.HTTP_409_CONFLICT)
-        if created:
-            audit.record(request, AuditAction.CREATE, patient=patient, obj=episode)
+        # A repeated client_id answers with the stored episode: a read of it.
+        audit.record(request, AuditAction.CREATE if created else AuditAction.READ,
+                     patient=patient, obj=episode)
         episode = self.get_queryset().get(pk=episode.pk)
         return Response(
             self.get_serializer(episode).data,

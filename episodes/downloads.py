@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import IO
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
 from episodes.models import EpisodeAttachment
 
@@ -66,14 +66,20 @@ def _private_headers(response: HttpResponse, attachment: EpisodeAttachment) -> H
 
 
 def serve_attachment(request: HttpRequest, attachment: EpisodeAttachment) -> HttpResponse:
-    size = attachment.file.size
+    try:
+        size = attachment.file.size
+    except OSError as exc:  # the row outlived its file (restore, storage fault): missing, not 500
+        raise Http404("This file is not available.") from exc
     header = request.headers.get("Range", "")
     byte_range = parse_range(header, size) if header else None
     if byte_range == (-1, -1):
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return _private_headers(response, attachment)
-    handle = attachment.file.open("rb")
+    try:
+        handle = attachment.file.open("rb")
+    except OSError as exc:
+        raise Http404("This file is not available.") from exc
     if byte_range is None:
         response: HttpResponse = FileResponse(handle, content_type=attachment.content_type)
         response["Content-Length"] = str(size)

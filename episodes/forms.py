@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clinic.fields import BoundedDateField
 from episodes.models import MAX_DURATION_SECONDS, Source, validate_not_in_future
 from episodes.triage import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGN_QUESTIONS, SIGNS, STATES
 
@@ -111,7 +112,7 @@ class DiaryFilterForm(forms.Form):
                  ("urgent", "Urgent"), ("emergency", "Emergency")],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    start = forms.DateField(required=False, label="From",
+    start = BoundedDateField(required=False, label="From",
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     include_errors = forms.BooleanField(required=False, label="Show reports marked as mistakes")

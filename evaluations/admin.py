@@ -12,11 +12,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.access import Action, restrict
+from clinic.access import Action
+from clinic.admin import PatientScopedAdmin
 from evaluations import services
 from evaluations.models import Evaluation, FollowUpOrder, Suggestion
 
@@ -45,7 +45,7 @@ class EvaluationAdminForm(forms.ModelForm):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     form = EvaluationAdminForm
     list_display = ["patient", "performed_at", "clinician", "status", "version", "hine_total"]
     list_filter = ["status", "age_uses"]
@@ -53,8 +53,8 @@ class EvaluationAdmin(SimpleHistoryAdmin):
     search_fields = ["patient__family_name", "patient__given_name", "patient__mrn"]
     readonly_fields = EVALUATION_READONLY
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return restrict(super().get_queryset(request), request.user, Action.VIEW_CHART)
+    access_action = Action.VIEW_CHART
+    change_action = Action.CHART
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # evaluations start on the chart page or the API (ages, findings)
@@ -77,13 +77,12 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(SimpleHistoryAdmin):
+class SuggestionAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     list_display = ["patient", "code", "priority", "status", "created_at", "decided_by"]
     list_filter = ["status", "code", "priority"]
     list_select_related = ["patient", "decided_by"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return restrict(super().get_queryset(request), request.user, Action.VIEW_CHART)
+    access_action = Action.VIEW_CHART
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -109,7 +108,7 @@ class FollowUpOrderAdminForm(forms.ModelForm):
 
 
 @admin.register(FollowUpOrder)
-class FollowUpOrderAdmin(SimpleHistoryAdmin):
+class FollowUpOrderAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     form = FollowUpOrderAdminForm
     list_display = ["patient", "test", "priority", "status", "ordered_at", "ordered_by"]
     list_filter = ["status", "priority", "code"]
@@ -117,8 +116,8 @@ class FollowUpOrderAdmin(SimpleHistoryAdmin):
     readonly_fields = ["uuid", "patient", "suggestion", "code", "test", "ordered_by", "ordered_at",
                        "updated_at"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return restrict(super().get_queryset(request), request.user, Action.VIEW)
+    access_action = Action.VIEW
+    change_action = Action.CHART
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.ages import Age
+from clinic.fields import BoundedDateField
 from evaluations import norms
 from evaluations.models import ORDER_CODE_CHOICES, Evaluation, OrderStatus, Priority, Tone
 
@@ -180,8 +181,8 @@ class TimelineFilterForm(forms.Form):
         choices=[("episode", "Episodes"), ("evaluation", "Evaluations"), ("order", "Orders"),
                  ("case", "Review cases")],
     )
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class OrderForm(forms.Form):

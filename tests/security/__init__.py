@@ -1,0 +1,1 @@
+"""Cross-cutting security tests: URL coverage, tenancy, audit, bad input, files, settings."""
