@@ -57,11 +57,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     cases = list(page.object_list)
     audit.record_list(request, [case.patient for case in cases], object_type="reviewcase")
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "review/queue.html", {
         "form": form, "page": page, "cases": cases, "clinics": clinics, "filters": filters,
-        "query": query.urlencode(), "outcomes": CaseOutcome.choices,
+        "outcomes": CaseOutcome.choices,
     })
 
 
@@ -186,6 +184,9 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
         f'attachment; filename="{table}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv"'
     )
     dashboards.write_csv(response, header, rows)
+    # Counts across patients, none named: one event for the export, with no patient.
+    audit.record(request, AuditAction.EXPORT, patient=None, object_type=f"dashboard_csv:{table}",
+                 object_id=scope.clinic_uuid or "all")
     return response
 
 
@@ -202,9 +203,7 @@ def rows(request: HttpRequest, kind: str) -> HttpResponse:
     page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
     audit.record_list(request, [dashboards.patient_of(item) for item in items], object_type=kind)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, f"review/rows_{kind}.html", {
-        "page": page, "items": items, "scope": scope, "narrow": narrow, "query": query.urlencode(),
+        "page": page, "items": items, "scope": scope, "narrow": narrow,
         "kind": kind,
     })

@@ -85,6 +85,8 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, Action.MANAGE)
+    if request.method == "GET":
+        audit.record(request, AuditAction.READ, patient=patient)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,6 +171,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             if not signed_in:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The new access to the child, named by the invitation that granted it.
+            audit.record(request, AuditAction.CREATE, patient=invitation.patient,
+                         object_type="guardianship", object_id=str(invitation.uuid))
             messages.success(request, f"You can now follow {invitation.patient.given_name}'s care.")
             return redirect("home")
     return render(

@@ -51,6 +51,9 @@ def _report_context(patient: Patient, form: EpisodeReportForm,
 def episode_report(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The step-by-step report form; saving stores the episode and shows its page."""
     patient = get_patient_for(request.user, patient_id, Action.REPORT)
+    if request.method == "GET":
+        audit.record(request, AuditAction.READ, patient=patient, object_type="episode_report_form",
+                     object_id=str(patient.uuid))
     form = _report_form(request, patient)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("attachment")
@@ -110,6 +113,8 @@ def episode_mark_in_error(request: HttpRequest, episode_id: str) -> HttpResponse
     episode = get_for(request.user, episodes_visible_to(request.user), uuid=episode_id)
     if not services.episode_can_mark_in_error(request.user, episode):
         raise PermissionDenied("You may not change this report.")
+    if request.method == "GET":
+        audit.record(request, AuditAction.READ, patient=episode.patient, obj=episode)
     form = MarkInErrorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +160,7 @@ def episode_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
         "patient": patient, "form": form, "page": page,
         "chart": frequency_chart(episode_daily_counts(patient=patient)),
         "can_report": can(request.user, Action.REPORT, patient),
-        "query": request.GET.urlencode(),
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
     })
 
 

@@ -179,7 +179,7 @@ def _case_items(patient: Patient, filt: TimelineFilter) -> list[TimelineItem]:
     queryset = ReviewCase.objects.filter(patient=patient)
     return [
         TimelineItem(kind="case", at=case.opened_at, title="Review case", level=case.level,
-                     status=case.status,
+                     status=case.status, url=case.get_absolute_url(),
                      detail="; ".join(r.get("rule", "") for r in case.reasons if isinstance(r, dict)),
                      obj=case)
         for case in _in_range(queryset, "opened_at", filt)

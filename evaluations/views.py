@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import audit
@@ -121,6 +122,9 @@ def _judge_stored(evaluation: Evaluation) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, Action.CHART)
+    if request.method == "GET":
+        audit.record(request, AuditAction.READ, patient=patient, object_type="evaluation_form",
+                     object_id=str(patient.uuid))
     age = patient.age()
     form = EvaluationForm(request.POST or None, age=age,
                           initial={"birth_history": patient.birth_notes})
@@ -290,7 +294,10 @@ def _suggestion_for(request: HttpRequest, suggestion_id: str) -> Suggestion:
 
 def _back(request: HttpRequest, patient: Patient) -> HttpResponse:
     nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
+    # Only a path on this site: a browser reads "/\evil.example" as "//evil.example".
+    if nxt.startswith("/") and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(nxt)
     return redirect("chart", patient_id=patient.uuid)
 

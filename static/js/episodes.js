@@ -112,19 +112,11 @@
     sync();
   }
 
-  function setupPrint() {
-    document.querySelectorAll("[data-action=print]").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () { window.print(); });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-steps]").forEach(function (form) {
       setupStopwatch(form);
       setupSteps(form);
     });
     document.querySelectorAll("[data-body-map]").forEach(setupBodyMap);
-    setupPrint();
   });
 })();

@@ -161,6 +161,8 @@ def test_timeline_has_every_kind_newest_first_and_filters(client, world):
     since = (timezone.localdate() - timedelta(days=7)).isoformat()
     recent = c.get(url, {"kind": "evaluation", "since": since}).context["items"]
     assert len(recent) == 1 and recent[0].obj.pk != old.pk
+    case_item = next(i for i in items if i.kind == "case")
+    assert f'href="{case_item.obj.get_absolute_url()}"' in c.get(url).text
 
 
 def test_admin_shows_signed_evaluations_read_only(client, admin_user, world):
