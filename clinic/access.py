@@ -9,12 +9,14 @@ its existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 
 from clinic.models import Clinic, Guardianship, Membership, Patient, Role
@@ -188,3 +190,32 @@ def is_staff_member(user: AnyUser | None) -> bool:
     if not _is_active(user):
         return False
     return user.is_superuser or Membership.objects.filter(user=user).exists()
+
+
+# Who a case may be given to, and who hears of an urgent episode: staff roles, decided here.
+ASSIGNABLE_ROLES: tuple[str, ...] = (Role.CLINICIAN,)
+ALERTED_ROLES: tuple[str, ...] = (Role.CLINICIAN, Role.REVIEWER)
+
+
+def staff_of(clinic_ids: Iterable[int], roles: Iterable[str]) -> models.QuerySet:
+    """Active users holding one of ``roles`` in every clinic of ``clinic_ids``."""
+    wanted = set(clinic_ids)
+    return (
+        get_user_model().objects.filter(
+            is_active=True, memberships__clinic_id__in=wanted, memberships__role__in=list(roles)
+        )
+        .annotate(n_clinics=Count("memberships__clinic", distinct=True))
+        .filter(n_clinics=len(wanted))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def case_assignees(clinic_ids: Iterable[int]) -> models.QuerySet:
+    """Clinicians who may take cases of all the given clinics."""
+    return staff_of(clinic_ids, ASSIGNABLE_ROLES)
+
+
+def alert_recipients(clinic_id: int) -> models.QuerySet:
+    """Staff of the clinic who are told of an urgent or emergency episode."""
+    return staff_of([clinic_id], ALERTED_ROLES)
+

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Case, Count, QuerySet, Value, When
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import audit, review
-from clinic.access import Action, can, clinics_for, patients_visible_to, restrict
+from clinic.access import Action, can, case_assignees, clinics_for, patients_visible_to, restrict
 from clinic.models import (
     AuditAction,
     AuditEvent,
@@ -24,7 +23,6 @@ from clinic.models import (
     Membership,
     Patient,
     ReviewCase,
-    Role,
 )
 from clinic.selectors import overdue_q
 
@@ -322,9 +320,7 @@ class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
         cases = list(queryset.exclude(status=CaseStatus.RESOLVED))
         clinic_ids = {case.clinic_id for case in cases}
         # Only a clinician of every selected case's clinic can take them all.
-        clinicians = get_user_model().objects.filter(
-            memberships__role=Role.CLINICIAN, memberships__clinic_id__in=clinic_ids, is_active=True
-        ).annotate(n=Count("memberships__clinic", distinct=True)).filter(n=len(clinic_ids))
+        clinicians = case_assignees(clinic_ids)
         if "apply" in request.POST:
             chosen = request.POST.get("assignee", "")
             assignee = clinicians.filter(pk=chosen).first() if chosen.isdigit() else None

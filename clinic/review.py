@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.models import CaseOutcome, CaseStatus, Membership, ReviewCase, Role
+from clinic.access import case_assignees
+from clinic.models import CaseOutcome, CaseStatus, ReviewCase
 
 NOTE_MAX_LENGTH = 4000
 
@@ -43,9 +44,7 @@ def review_case_assign(
 ) -> ReviewCase:
     """Give the case to a clinician of its clinic (``None`` takes it off anyone's list)."""
     case = _locked(case)
-    if assignee is not None and not Membership.objects.filter(
-        user=assignee, clinic_id=case.clinic_id, role=Role.CLINICIAN
-    ).exists():
+    if assignee is not None and not case_assignees([case.clinic_id]).filter(pk=assignee.pk).exists():
         raise ValidationError({"assignee": "Cases go to clinicians of the case's clinic."})
     case.assigned_to = assignee
     who = assignee.get_username() if assignee is not None else "nobody"

@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import BooleanField, Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 
-from clinic.access import Action, clinics_for, get_for, restrict
-from clinic.models import CaseLevel, CaseStatus, ReviewCase, Role
+from clinic.access import Action, case_assignees, clinics_for, get_for, restrict
+from clinic.models import CaseLevel, CaseStatus, ReviewCase
 from episodes.models import Episode, EpisodeStatus
 from evaluations.models import Suggestion, SuggestionStatus
 
@@ -124,12 +123,7 @@ def review_case_for(user: AnyUser | None, case_id: Any) -> ReviewCase:
 
 def assignable_clinicians(case: ReviewCase) -> models.QuerySet:
     """Clinicians of the case's clinic, the only people a case can be given to."""
-    return (
-        get_user_model().objects.filter(
-            memberships__clinic_id=case.clinic_id, memberships__role=Role.CLINICIAN, is_active=True
-        )
-        .order_by("last_name", "first_name", "username")
-    )
+    return case_assignees([case.clinic_id])
 
 
 def review_clinics(user: AnyUser | None) -> models.QuerySet:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django_tasks import task
 
-from clinic.models import Role
+from clinic.access import alert_recipients
 
 
 @task()
@@ -23,11 +22,7 @@ def notify_clinic(episode_id: str) -> int:
     clinic = episode.patient.clinic
     recipients = sorted(
         set(
-            get_user_model().objects.filter(
-                memberships__clinic=clinic,
-                memberships__role__in=[Role.CLINICIAN, Role.REVIEWER],
-                is_active=True,
-            )
+            alert_recipients(clinic.pk)
             .exclude(email="")
             .values_list("email", flat=True)
         )
