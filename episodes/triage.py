@@ -26,7 +26,7 @@ from clinic.levels import Confidence, Level, Reason, highest
 # that made it. Format YYYY.MM-N: bump N for any change to a rule's condition,
 # level, threshold or the set of rules within the same month; start again at
 # YYYY.MM-1 in a new month. Wording-only edits of explanations or advice do not bump.
-RULE_SET_VERSION = "2026.11-2"
+RULE_SET_VERSION = "2026.11-3"
 
 # --- Choices (DESIGN.md "Episode report"); (value, label) pairs fit Django choices.
 
@@ -113,7 +113,10 @@ THRESHOLDS: Mapping[str, Threshold] = MappingProxyType(
         "RHYTHMIC_URGENT_SECONDS": Threshold(30, "seconds", "brief", _D),
         "FEVER_C": Threshold(Decimal("38.0"), "°C", "NICE-FEVER", _V),
         "FEVER_YOUNG_UNDER_MONTHS": Threshold(3, "months, chronological", "NICE-FEVER", _V),
-        "NEWBORN_DAYS": Threshold(28, "days, chronological", "ACNS; ALFONSO", _V),
+        # CLINICAL.md §1 judges newborn rules on chronological age; a preterm baby whose
+        # corrected age is still under 28 days is as immature as a newborn, so the rule
+        # also fires on corrected age (design choice, the safer side: only ever adds cases).
+        "NEWBORN_DAYS": Threshold(28, "days, chronological or corrected", "ACNS; ALFONSO", _D),
         # "1 month or more", basis open: the older age (chronological) and 4 weeks,
         # so the rule starts as early as possible, right where the newborn rule ends.
         "SPASM_MIN_AGE_DAYS": Threshold(28, "days, older of the two ages", "ISAN", _D),
@@ -394,7 +397,8 @@ def _unresponsive(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
 
 
 def _newborn_seizure(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
-    return _seizure_like(r) and age.chronological_days < _t("NEWBORN_DAYS")
+    youngest = min(age.chronological_days, age.corrected_days)
+    return _seizure_like(r) and youngest < _t("NEWBORN_DAYS")
 
 
 def _rhythmic_30s(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
@@ -546,8 +550,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "EP-NEWBORN-SEIZURE",
         _E,
-        "In a baby under 4 weeks old, an episode that looks like a seizure needs "
-        "hospital care now.",
+        "In a baby under 4 weeks old (or, if born early, under 4 weeks past the due "
+        "date), an episode that looks like a seizure needs hospital care now.",
         "ACNS; ALFONSO",
         _newborn_seizure,
     ),

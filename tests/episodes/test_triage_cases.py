@@ -81,9 +81,14 @@ CASES: tuple[Case, ...] = (
          signs=("eyes_rolling_or_fixed",)),
     Case("27-day-old went stiff for 5 s while feeding", 27, E, "EP-NEWBORN-SEIZURE",
          state="feeding", seconds=5, signs=("stiffening",)),
-    Case("born at 33 weeks, 5 weeks old: stared with fixed eyes during a twitch (not a newborn "
-         "by chronological age)", 35, U, "EP-EYES", state="awake", born_weeks=33,
-         signs=("eyes_rolling_or_fixed",)),
+    Case("born at 33 weeks, 5 weeks old: stared with fixed eyes during a twitch (corrected "
+         "age still before term: judged as a newborn)", 35, E, "EP-NEWBORN-SEIZURE",
+         state="awake", born_weeks=33, signs=("eyes_rolling_or_fixed",)),
+    Case("born at 33 weeks, 10 weeks old (corrected 3 weeks): stiffened for 5 s",
+         70, E, "EP-NEWBORN-SEIZURE", state="awake", seconds=5, born_weeks=33,
+         signs=("stiffening",)),
+    Case("born at 36 weeks, 2 months old (corrected 32 days): eyes fixed during a twitch", 60, U,
+         "EP-EYES", state="awake", born_weeks=36, signs=("eyes_rolling_or_fixed",)),
     Case("40-day-old, right arm jerking regularly for 15 s, did not stop when held", 40, U,
          "EP-NOT-SUPPRESSIBLE", state="awake", pattern="rhythmic", seconds=15, held="no",
          parts=("right_arm",)),

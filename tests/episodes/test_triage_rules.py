@@ -94,7 +94,7 @@ def test_catalogue_entries_are_complete() -> None:
     for rule in RULES:
         assert rule.explanation and "\n" not in rule.explanation and len(rule.explanation) < 160
         assert rule.source.strip()
-    assert RULE_SET_VERSION == "2026.11-2"
+    assert RULE_SET_VERSION == "2026.11-3"
 
 
 def test_thresholds_are_data_with_source_and_confidence() -> None:
@@ -238,12 +238,21 @@ def test_newborn_seizure_boundary_27_vs_28_days(days: int, fires: bool) -> None:
     assert assess(report, age(days)).level is (Level.EMERGENCY if fires else Level.URGENT)
 
 
-def test_newborn_seizure_uses_chronological_age() -> None:
-    # Born at 30 weeks, 40 days old: corrected age is negative, chronological is 40 days.
+def test_newborn_seizure_also_fires_on_corrected_age_for_preterm_babies() -> None:
+    # Born at 30 weeks, 40 days old: chronological 40 days but corrected age is negative,
+    # as immature as a newborn, so the safer reading still calls it a newborn seizure.
     preterm = age(40, weeks=30)
     assert preterm.corrected_days < 0
     report = quiet(signs=signs("stiffening"))
-    assert "EP-NEWBORN-SEIZURE" not in fired(report, preterm)
+    assert "EP-NEWBORN-SEIZURE" in fired(report, preterm)
+    assert assess(report, preterm).level is Level.EMERGENCY
+
+
+@pytest.mark.parametrize(("days", "fires"), [(97, True), (98, False)])
+def test_newborn_seizure_corrected_boundary(days: int, fires: bool) -> None:
+    # Born at 30 weeks (70 days early): corrected age 27 days at 97, 28 days at 98.
+    report = quiet(signs=signs("stiffening"))
+    assert ("EP-NEWBORN-SEIZURE" in fired(report, age(days, weeks=30))) is fires
 
 
 @pytest.mark.parametrize(
