@@ -183,6 +183,7 @@ class TimelineFilterForm(forms.Form):
     )
     since = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class OrderForm(forms.Form):

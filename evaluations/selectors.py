@@ -96,6 +96,8 @@ def evaluation_with_details(queryset: QuerySet[Evaluation]) -> QuerySet[Evaluati
 # --------------------------------------------------------------------------
 
 KINDS = ("episode", "evaluation", "order", "case")
+# Rows per timeline page: a chart with years of entries still renders in bounded time.
+TIMELINE_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,14 @@ class TimelineFilter:
     kinds: frozenset[str] = frozenset(KINDS)
     since: date | None = None
     until: date | None = None
+    before: datetime | None = None  # the page after one that ended at this moment
+    limit: int = TIMELINE_PAGE
+
+
+@dataclass(frozen=True)
+class Timeline:
+    items: list[TimelineItem]
+    older_than: datetime | None  # set when older entries exist: the next page starts there
 
 
 def _in_range(queryset: QuerySet, field_name: str, filt: TimelineFilter) -> QuerySet:
@@ -125,7 +135,10 @@ def _in_range(queryset: QuerySet, field_name: str, filt: TimelineFilter) -> Quer
         queryset = queryset.filter(**{f"{field_name}__date__gte": filt.since})
     if filt.until:
         queryset = queryset.filter(**{f"{field_name}__date__lte": filt.until})
-    return queryset
+    if filt.before:
+        queryset = queryset.filter(**{f"{field_name}__lt": filt.before})
+    # One more than a page per kind tells whether anything older is left.
+    return queryset.order_by(f"-{field_name}", "-pk")[: filt.limit + 1]
 
 
 def _episode_items(patient: Patient, filt: TimelineFilter) -> list[TimelineItem]:
@@ -192,15 +205,21 @@ _BUILDERS = {
 }
 
 
-def chart_timeline(*, patient: Patient, filt: TimelineFilter | None = None) -> list[TimelineItem]:
-    """Everything on the patient's chart, newest first: one query (or two) per kind."""
+def chart_timeline(*, patient: Patient, filt: TimelineFilter | None = None) -> Timeline:
+    """A page of the patient's chart, newest first: one query (or two) per kind.
+
+    Pages are cut by time (keyset), so each page costs the same however long the
+    chart is. Entries sharing the exact cut-off moment with the page's last row
+    could fall between pages; clinical timestamps make that vanishingly rare.
+    """
     filt = filt or TimelineFilter()
     items: list[TimelineItem] = []
     for kind in KINDS:
         if kind in filt.kinds:
             items.extend(_BUILDERS[kind](patient, filt))
     items.sort(key=lambda item: item.at, reverse=True)
-    return items
+    page = items[: filt.limit]
+    return Timeline(page, page[-1].at if len(items) > filt.limit else None)
 
 
 def open_suggestions(*, patient: Patient) -> QuerySet[Suggestion]:

@@ -65,17 +65,19 @@ def _norms_age_context(patient: Patient, age: Any) -> dict[str, Any]:
 def chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, Action.VIEW_CHART)
     form = TimelineFilterForm(request.GET or None)
-    filt = selectors.TimelineFilter()
+    filt = selectors.TimelineFilter(limit=selectors.TIMELINE_PAGE)
     if form.is_valid():
         data = form.cleaned_data
         filt = selectors.TimelineFilter(
-            kinds=frozenset(data["kind"] or selectors.KINDS), since=data["since"], until=data["until"]
+            kinds=frozenset(data["kind"] or selectors.KINDS), since=data["since"],
+            until=data["until"], before=data["before"], limit=selectors.TIMELINE_PAGE,
         )
-    items = selectors.chart_timeline(patient=patient, filt=filt)
+    timeline = selectors.chart_timeline(patient=patient, filt=filt)
     audit.record(request, AuditAction.READ, patient=patient, object_type="chart")
     allowed = actions_on(request.user, patient)
     return render(request, "chart/chart.html", {
-        "patient": patient, "age": patient.age(), "items": items, "filter_form": form,
+        "patient": patient, "age": patient.age(), "items": timeline.items,
+        "older_than": timeline.older_than, "filter_form": form,
         "can_chart": Action.CHART in allowed,
         "suggestions": list(selectors.open_suggestions(patient=patient)),
         "dismiss_form": DismissForm(), "order_form": OrderForm(), "order_statuses": OrderStatus.choices,

@@ -225,3 +225,29 @@ def test_page_save_keeps_milestone_answers_outside_the_checklist(client, world):
            {"version": 1, "ms_m2-lang-reacts-loud-sounds": "yes"})
     stored = Evaluation.objects.get(pk=evaluation.pk)
     assert stored.milestones == {"m2-lang-reacts-loud-sounds": "yes", "m4-lang-coos": "yes"}
+
+
+def test_timeline_pages_by_time_without_losing_or_repeating_entries(client, world, monkeypatch):
+    from evaluations import selectors
+
+    monkeypatch.setattr(selectors, "TIMELINE_PAGE", 2)
+    now = timezone.now()
+    for hours in range(5):
+        order = services.order_create(patient=world.patient, by=world.clinician, code="eeg")
+        FollowUpOrder.objects.filter(pk=order.pk).update(ordered_at=now - timedelta(hours=hours))
+    c = client_for(client, world.clinician)
+    url, seen, pages = reverse("chart", args=[world.patient.uuid]), [], 0
+    params: dict[str, str] = {"kind": "order"}
+    while True:
+        response = c.get(url, params)
+        pages += 1
+        seen += [item.obj.pk for item in response.context["items"]]
+        older = response.context["older_than"]
+        if older is None:
+            assert 'data-testid="older"' not in response.text
+            break
+        assert 'data-testid="older"' in response.text
+        params = {"kind": "order", "before": older.isoformat()}
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 5
+
