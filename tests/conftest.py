@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the property tests derandomised and without per-example deadlines, so a
+# loaded runner cannot turn a slow example into a red build; locally they explore.
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # Django imports stay inside fixtures so the pure rule tests run without Django set up.
 
