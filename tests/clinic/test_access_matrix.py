@@ -38,6 +38,8 @@ def test_foreign_patient_page_is_missing_for_first_clinic(client, world, role):
     response = client_for(client, world.user(role)).get(world.foreign_patient.get_absolute_url())
     expected = {"anonymous": 302, "other_clinician": 200}.get(role, 404)
     assert response.status_code == expected
+    # Only the foreign clinic's clinician ever sees the child's name.
+    assert (world.foreign_patient.given_name in response.content.decode()) == (expected == 200)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -57,8 +57,11 @@ def test_oversize_video_is_refused(api, world, episode, settings):
 def test_photo_limit_applies_to_photos_only(api, world, episode, settings):
     settings.MAX_PHOTO_UPLOAD_BYTES = 100
     api.force_authenticate(world.parent)
-    assert upload(api, episode, "p.png", PNG_BYTES, "image/png").status_code == 400
+    refused = upload(api, episode, "p.png", PNG_BYTES, "image/png")
+    assert refused.status_code == 400 and "photo" in str(refused.json()).lower()
+    assert not EpisodeAttachment.objects.exists()
     assert upload(api, episode, "clip.mp4", MP4_BYTES).status_code == 201
+    assert EpisodeAttachment.objects.get().kind == "video"
 
 
 def test_accepted_file_gets_a_random_private_name_and_sniffed_type(api, world, episode, settings):

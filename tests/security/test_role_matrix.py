@@ -47,6 +47,11 @@ def test_api_amend(api, world, records, role):
 def test_api_suggestion_detail(api, world, records, role):
     response = _as(api, world, role).get(f"/api/v1/suggestions/{records.suggestion.uuid}/")
     assert response.status_code == CHART_READ[role]
+    if response.status_code == 200:
+        assert response.json()["id"] == str(records.suggestion.uuid)
+        assert response.json()["code"] == records.suggestion.code
+    else:
+        assert str(records.suggestion.uuid) not in response.text
 
 
 @pytest.mark.parametrize("role", ROLES)
