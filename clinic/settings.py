@@ -15,6 +15,8 @@ import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Templates and static files live inside the package, so an installed wheel carries them.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -91,7 +93,8 @@ ASGI_APPLICATION = "clinic.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Listed first so the admin overrides beat django.contrib.admin's own templates.
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -195,7 +198,8 @@ CONTENT_SECURITY_POLICY = {
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Bootstrap comes from the xstatic package: no CDN, so the app works offline under a strict CSP.
-STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
+# clinic/static is found as an app directory.
+STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # No MEDIA_URL route is served: uploads go out only through access-checked views.
 STORAGES = {

@@ -18,8 +18,9 @@ from tests.factories import PatientFactory
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def frozen():
+    # Autouse, so the clock stops before `world` builds a patient from "today".
     with time_machine.travel(NOW, tick=False):
         yield NOW
 
