@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,47 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 # Django imports stay inside fixtures so the pure rule tests run without Django set up.
+
+
+# --- Clock shift: prove that no test depends on today's date.
+#
+# `pytest --clock-shift-days=365` moves the clock that many days ahead for the whole
+# session (ticking, so durations still pass), before any fixture or module-level
+# date is computed. A test that passes only today fails under it. The shift exists
+# only when the option is given on the command line: it is never set from addopts
+# or the environment, so a normal run always sees the real clock.
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-shift-days",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="run the whole session with the clock moved DAYS days (may be negative)",
+    )
+
+
+_CLOCK_SHIFT = pytest.StashKey[Any]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    days = config.getoption("clock_shift_days")
+    if not days:
+        return
+    import time_machine
+
+    traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+    traveller.start()
+    config.stash[_CLOCK_SHIFT] = traveller
+    config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if _CLOCK_SHIFT not in config.stash:
+        return None
+    days = config.getoption("clock_shift_days")
+    return f"clock shifted {days:+d} days: tests run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 @pytest.fixture(autouse=True)
