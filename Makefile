@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench rules-doc clean
 
 $(STAMP): pyproject.toml build-constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# docs/clinical-rules.md is generated from the rule modules: run after changing a rule.
+rules-doc: install
+	$(PY) manage.py rule_catalogue --output docs/clinical-rules.md
 
 bench: install
 	$(PY) -m pytest tests/bench -s -m bench

@@ -61,6 +61,33 @@ class Confidence(StrEnum):
     # CLINICAL.md calls some values "low confidence" (Galant bound, HINE optimal scores).
     LOW = "low"
 
+    @property
+    def meaning(self) -> str:
+        """What the confidence says, in the words of the clinical rules document."""
+        return _CONFIDENCE_MEANINGS[self]
+
+
+_CONFIDENCE_MEANINGS = {
+    Confidence.VERIFIED: "stated by the source cited",
+    Confidence.SECONDARY: "taken from a review or summary of the source, not from the original study",
+    Confidence.DESIGN_CHOICE: "no source fixes it: the team chose it, on the safer side",
+    Confidence.LOW: "the source itself calls the value uncertain",
+}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A fixed value a rule compares with, kept with its unit, source and confidence.
+
+    ``episodes.triage`` keeps its own ``Threshold`` of the same shape; the clinical
+    rules document (``manage.py rule_catalogue``) reads both alike.
+    """
+
+    value: object
+    unit: str
+    source: str
+    confidence: Confidence
+
 
 @dataclass(frozen=True)
 class Reason:

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Protocol, TypeVar
 
 from clinic.ages import DAYS_PER_MONTH, Age
-from clinic.levels import Confidence
+from clinic.levels import Confidence, Threshold
 
 SECONDARY = Confidence.SECONDARY
 VERIFIED = Confidence.VERIFIED
@@ -761,6 +761,40 @@ SCREENING_SCHEDULE: tuple[ScheduledScreening, ...] = (
 # at 10 months still gets the 9-month screen (design choice; the next well
 # visits are 3 months apart).
 SCREENING_WINDOW_MONTHS = 3
+
+
+# The single values above as data with source and confidence, for
+# docs/clinical-rules.md (tests fail when a value here has no entry).
+THRESHOLDS: Mapping[str, Threshold] = MappingProxyType(
+    {
+        "PERSIST_SLIGHTLY_LATE_MONTHS": Threshold(
+            PERSIST_SLIGHTLY_LATE_MONTHS,
+            "months past a reflex's bound still count as slightly late (routine alone)",
+            "ZAFEIRIOU-2004; design choice",
+            DESIGN,
+        ),
+        "HINE_ITEM_MAX": Threshold(HINE_ITEM_MAX, "points per HINE item (3 optimal)", HINE_SOURCE, VERIFIED),
+        "HINE_TOTAL_MAX": Threshold(HINE_TOTAL_MAX, "points, HINE total of 26 items", HINE_SOURCE, VERIFIED),
+        "HINE_CENTILE_UNTIL_WEEKS": Threshold(
+            HINE_CENTILE_UNTIL_WEEKS,
+            "weeks corrected: no 10th centile is judged from here on",
+            "JPEDS-2022; design choice",
+            DESIGN,
+        ),
+        "CHECKLISTS_STORED_UNTIL_MONTHS": Threshold(
+            CHECKLISTS_STORED_UNTIL_MONTHS,
+            "months: from here on no milestone checklist is stored",
+            "CDC-LTSAE; design choice",
+            DESIGN,
+        ),
+        "SCREENING_WINDOW_MONTHS": Threshold(
+            SCREENING_WINDOW_MONTHS,
+            "months after its age a scheduled screening is still due",
+            "design choice",
+            DESIGN,
+        ),
+    }
+)
 
 
 def screenings_due(age: Age) -> tuple[ScheduledScreening, ...]:

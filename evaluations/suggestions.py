@@ -44,7 +44,7 @@ from fnmatch import fnmatchcase
 from types import MappingProxyType
 
 from clinic.ages import DAYS_PER_MONTH, Age
-from clinic.levels import Level, Reason, highest
+from clinic.levels import Confidence, Level, Reason, Threshold, highest
 from evaluations.findings import Assessment, Finding
 from evaluations.norms import screenings_due
 
@@ -258,6 +258,38 @@ METABOLIC_UNDER_MONTHS = 6  # [ALFONSO, VURALLI]
 UNCLEAR_FREQUENT_COUNT = 3  # design choice
 FEEDING_REPEATED_COUNT = 2  # design choice
 LOW_MINERAL_FLAGS = frozenset({"low_calcium", "low_magnesium"})
+
+# The values above as data with source and confidence, for docs/clinical-rules.md
+# (tests fail when a value here has no entry).
+_SEC, _VER, _DES = Confidence.SECONDARY, Confidence.VERIFIED, Confidence.DESIGN_CHOICE
+THRESHOLDS: Mapping[str, Threshold] = MappingProxyType(
+    {
+        "EEG_URGENT_WITHIN": Threshold(
+            EEG_URGENT_WITHIN, "since a seizure-like episode: EEG urgent, later soon", "ALFONSO", _SEC
+        ),
+        "SIMPLE_FEBRILE_MONTHS": Threshold(
+            SIMPLE_FEBRILE_MONTHS, "months of age, simple febrile seizure", "AAP-FS", _VER
+        ),
+        "SIMPLE_FEBRILE_MAX_SECONDS": Threshold(
+            SIMPLE_FEBRILE_MAX_SECONDS, "seconds: a simple febrile seizure is shorter", "AAP-FS", _VER
+        ),
+        "SIMPLE_FEBRILE_NO_REPEAT": Threshold(
+            SIMPLE_FEBRILE_NO_REPEAT, "with no other seizure-like episode", "AAP-FS", _VER
+        ),
+        "METABOLIC_UNDER_MONTHS": Threshold(
+            METABOLIC_UNDER_MONTHS, "months of age: a seizure-like episode raises blood work",
+            "ALFONSO, VURALLI", _SEC,
+        ),
+        "UNCLEAR_FREQUENT_COUNT": Threshold(
+            UNCLEAR_FREQUENT_COUNT, "episodes of unclear rhythmic jerking raise a video EEG",
+            "design choice", _DES,
+        ),
+        "FEEDING_REPEATED_COUNT": Threshold(
+            FEEDING_REPEATED_COUNT, "episodes with feeding difficulty raise a nutrition review",
+            "design choice", _DES,
+        ),
+    }
+)
 
 # Most pressing first: the first one an episode fired names the reason.
 SEIZURE_LIKE_RULES: tuple[str, ...] = (

@@ -1,42 +1,31 @@
-"""Audit of the clinical rule modules against CLINICAL.md: sources, confidences, wording.
+"""Audit of the clinical rule modules: sources, confidences, thresholds as data, wording.
 
-Every rule and threshold cites keys from CLINICAL.md's source list (or says
-"brief" / "design choice"); values CLINICAL.md calls low confidence carry
-``Confidence.LOW``; every triage level's advice says what to do now, what to
-record next time and when to call anyway.
+Every rule, threshold and norm cites keys from ``clinic.sources.SOURCES`` (which
+includes "brief" and "design choice"); every fixed value a rule module compares
+with is threshold data with a source and confidence; values the sources call low
+confidence carry ``Confidence.LOW``; every triage level's advice says what to do
+now, what to record next time and when to call anyway.
 """
 
 from __future__ import annotations
 
-import re
+import ast
+import inspect
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from decimal import Decimal
+from types import ModuleType
 
 import pytest
 
 from clinic.ages import DAYS_PER_MONTH, age_on
 from clinic.levels import Confidence, Level
+from clinic.sources import SOURCES, cited_keys
 from episodes import triage
-from evaluations import norms
+from evaluations import findings, norms, suggestions
 from evaluations.findings import CATALOGUE
 from evaluations.suggestions import SUGGESTION_CATALOGUE, EpisodeSummary, suggest
 
-CLINICAL_MD = Path(__file__).resolve().parents[3] / "shared" / "CLINICAL.md"
-PSEUDO_KEYS = {"brief", "design choice"}
-
-
-def source_keys() -> set[str]:
-    if not CLINICAL_MD.exists():
-        pytest.skip("CLINICAL.md not beside the checkout")
-    text = CLINICAL_MD.read_text(encoding="utf-8")
-    sources = text.split("## Sources", 1)[1]
-    return set(re.findall(r"\b([A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*):", sources)) | PSEUDO_KEYS
-
-
-def cited(source: str) -> list[str]:
-    """The keys a source string cites: parentheses are comments, ',' and ';' separate."""
-    bare = re.sub(r"\([^)]*\)", "", source)
-    return [part.strip() for part in re.split(r"[;,]", bare) if part.strip()]
+RULE_MODULES = (triage, norms, findings, suggestions)
 
 
 def all_sources() -> list[tuple[str, str]]:
@@ -56,33 +45,91 @@ def all_sources() -> list[tuple[str, str]]:
     ]
     found += [(repr(v)[:40], v.source) for v in values]
     found += [(f"suggestion {c}", info.source) for c, info in SUGGESTION_CATALOGUE.items()]
+    for module in (norms, suggestions):
+        found += [(f"{module.__name__} {n}", t.source) for n, t in module.THRESHOLDS.items()]
     return found
 
 
 def test_every_source_cites_known_keys() -> None:
-    keys = source_keys()
     for where, source in all_sources():
-        parts = cited(source)
+        parts = cited_keys(source)
         assert parts, f"{where}: no source"
-        unknown = [p for p in parts if p not in keys]
-        assert not unknown, f"{where}: {source!r} cites {unknown}, not in CLINICAL.md sources"
+        unknown = [p for p in parts if p not in SOURCES]
+        assert not unknown, f"{where}: {source!r} cites {unknown}, not in clinic/sources.py"
 
 
 def test_suggestion_reasons_cite_known_keys() -> None:
     # Run the whole-case babies and check every reason each suggestion carries.
     from tests.evaluations.test_cases import CASES
 
-    keys = source_keys()
     for build in CASES:
         for s in build().run().suggestions:
             for reason in s.reasons:
-                unknown = [p for p in cited(reason.source) if p not in keys]
+                unknown = [p for p in cited_keys(reason.source) if p not in SOURCES]
                 assert not unknown, f"{s.code} {reason.rule}: {reason.source!r}"
 
 
+def test_cited_keys_split_on_separators_and_drop_comments() -> None:
+    assert cited_keys("ZAFEIRIOU-2004; design choice (CLINICAL.md section 4 ranges)") == [
+        "ZAFEIRIOU-2004",
+        "design choice",
+    ]
+    assert cited_keys("STATPEARLS-MORO, FUTAGI-2012") == ["STATPEARLS-MORO", "FUTAGI-2012"]
+    assert cited_keys("brief (design choice)") == ["brief"]
+
+
+def _fixed_values(module: ModuleType) -> dict[str, object]:
+    """Module-level public constants assigned in ``module`` that hold a number, a
+    duration or a (low, high) pair of numbers: the kind of value a rule compares with."""
+    tree = ast.parse(inspect.getsource(module))
+    names = [
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and not target.id.startswith("_")
+    ]
+
+    def numeric(value: object) -> bool:
+        return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+    return {
+        name: value
+        for name in names
+        if numeric(value := getattr(module, name))
+        or isinstance(value, timedelta)
+        or (isinstance(value, tuple) and len(value) == 2 and all(numeric(v) for v in value))
+    }
+
+
+@pytest.mark.parametrize("module", RULE_MODULES, ids=lambda m: m.__name__)
+def test_every_fixed_value_is_threshold_data(module: ModuleType) -> None:
+    # A value a rule compares with must be reviewable in docs/clinical-rules.md: in the
+    # module's THRESHOLDS (with unit, source and confidence), not a bare constant.
+    thresholds = getattr(module, "THRESHOLDS", {})
+    loose = {
+        name: value
+        for name, value in _fixed_values(module).items()
+        if name not in thresholds or thresholds[name].value != value
+    }
+    assert not loose, f"{module.__name__}: add these to THRESHOLDS with source and confidence: {loose}"
+    for name, threshold in thresholds.items():
+        assert threshold.unit and threshold.source, name
+        assert isinstance(threshold.confidence, Confidence), name
+
+
+def test_fixed_values_are_found() -> None:
+    # The finder above must see the kinds of value it guards, or it would pass on nothing.
+    found = _fixed_values(suggestions)
+    assert found["EEG_URGENT_WITHIN"] == timedelta(days=7)
+    assert found["SIMPLE_FEBRILE_MONTHS"] == (6, 60)
+    assert found["UNCLEAR_FREQUENT_COUNT"] == 3
+    assert _fixed_values(norms)["PERSIST_SLIGHTLY_LATE_MONTHS"] == 3.0
+
+
 def test_low_confidence_values_use_confidence_low() -> None:
-    # CLINICAL.md: Galant "present after 6 mo (low confidence)"; HINE optimal scores
-    # "low confidence".
+    # The reference calls the Galant bound ("present after 6 mo") and the HINE optimal
+    # scores low confidence.
     assert Confidence.LOW == "low"
     assert norms.REFLEXES["galant"].confidence is Confidence.LOW
     assert all(c.confidence is Confidence.LOW for c in norms.HINE_OPTIMAL)
