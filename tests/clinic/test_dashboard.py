@@ -26,54 +26,66 @@ RULES = ["EP-A", "EP-B", "EP-C", "EP-D"]
 CODES = ["eeg", "brain_mri", "physical_therapy"]
 
 
+@pytest.fixture(autouse=True)
+def frozen():
+    # Autouse, so the clock stops before `world` builds its patients: every row of a
+    # test, and every figure the dashboard computes, then reads the same day.
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
 @pytest.fixture
 def data(world):
     """A seeded mix of cases, episodes and suggestions, plus noise the figures must ignore."""
     rng = random.Random(20261124)
     made = {"cases": [], "episodes": [], "suggestions": []}
-    with time_machine.travel(NOW, tick=False):
-        for index in range(12):
-            patient = PatientFactory(clinic=world.clinic)
-            status = rng.choice([CaseStatus.OPEN, CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED,
-                                 CaseStatus.RESOLVED])
-            opened = NOW - timedelta(hours=rng.randint(1, 150))
-            extra = {}
-            if status != CaseStatus.OPEN:
-                extra["acknowledged_at"] = opened + timedelta(minutes=rng.randint(5, 600))
-            if status == CaseStatus.RESOLVED:
-                extra["resolved_at"] = extra["acknowledged_at"] + timedelta(hours=rng.randint(1, 48))
-                extra["outcome"] = "reassured"
-            case = make_case(patient, rng.choice(["soon", "urgent", "emergency"]), status=status,
-                             opened_at=opened, **extra)
-            made["cases"].append(case)
-            for _ in range(rng.randint(1, 8)):
-                started = NOW - timedelta(days=rng.randint(0, 12), minutes=rng.randint(0, 600))
-                made["episodes"].append(episode(
-                    patient, world.parent, level=rng.choice(LEVELS), started_at=started,
-                    rules=tuple(rng.sample(RULES, rng.randint(0, 2))),
-                    case=case, created_at=started + timedelta(minutes=rng.randint(0, 30)),
-                ))
-            for _ in range(rng.randint(0, 3)):
-                made["suggestions"].append(suggestion(
-                    patient, rng.choice(CODES),
-                    status=rng.choice(["suggested", "accepted", "dismissed"]),
-                    created_at=NOW - timedelta(days=rng.randint(0, 20)),
-                ))
-            if index == 0:  # an entered-in-error episode is not counted anywhere
-                episode(patient, world.parent, level="emergency", started_at=NOW - timedelta(hours=1),
-                        rules=("EP-A",), case=case, status="entered_in_error")
-        # Another clinic's rows: invisible to this clinic's reviewer.
-        foreign = make_case(world.foreign_patient, "emergency", opened_at=NOW - timedelta(days=2))
-        episode(world.foreign_patient, world.other_clinician, level="emergency",
-                started_at=NOW - timedelta(hours=3), rules=("EP-A",), case=foreign)
-        suggestion(world.foreign_patient, "eeg")
+    for index in range(12):
+        patient = PatientFactory(clinic=world.clinic)
+        status = rng.choice([CaseStatus.OPEN, CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED,
+                             CaseStatus.RESOLVED])
+        opened = NOW - timedelta(hours=rng.randint(1, 150))
+        extra = {}
+        if status != CaseStatus.OPEN:
+            extra["acknowledged_at"] = opened + timedelta(minutes=rng.randint(5, 600))
+        if status == CaseStatus.RESOLVED:
+            extra["resolved_at"] = extra["acknowledged_at"] + timedelta(hours=rng.randint(1, 48))
+            extra["outcome"] = "reassured"
+        case = make_case(patient, rng.choice(["soon", "urgent", "emergency"]), status=status,
+                         opened_at=opened, **extra)
+        made["cases"].append(case)
+        for _ in range(rng.randint(1, 8)):
+            started = NOW - timedelta(days=rng.randint(0, 12), minutes=rng.randint(0, 600))
+            made["episodes"].append(episode(
+                patient, world.parent, level=rng.choice(LEVELS), started_at=started,
+                rules=tuple(rng.sample(RULES, rng.randint(0, 2))),
+                case=case, created_at=started + timedelta(minutes=rng.randint(0, 30)),
+            ))
+        for _ in range(rng.randint(0, 3)):
+            made["suggestions"].append(suggestion(
+                patient, rng.choice(CODES),
+                status=rng.choice(["suggested", "accepted", "dismissed"]),
+                created_at=NOW - timedelta(days=rng.randint(0, 20)),
+            ))
+        if index == 0:  # an entered-in-error episode is not counted anywhere
+            episode(patient, world.parent, level="emergency", started_at=NOW - timedelta(hours=1),
+                    rules=("EP-A",), case=case, status="entered_in_error")
+    # Another clinic's rows: invisible to this clinic's reviewer.
+    foreign = make_case(world.foreign_patient, "emergency", opened_at=NOW - timedelta(days=2))
+    episode(world.foreign_patient, world.other_clinician, level="emergency",
+            started_at=NOW - timedelta(hours=3), rules=("EP-A",), case=foreign)
+    suggestion(world.foreign_patient, "eeg")
     return made
 
 
+def test_world_is_built_on_the_frozen_day(world):
+    # The factories' "90 days old" is counted from NOW, not from the day the suite runs.
+    assert world.patient.date_of_birth == NOW.date() - timedelta(days=90)
+    assert world.clinician.date_joined == NOW
+
+
 def board_for(user, clinic=""):
-    with time_machine.travel(NOW, tick=False):
-        return dashboards.dashboard(user, dashboards.scope_for(user, clinic=clinic, start=START,
-                                                               end=END))
+    return dashboards.dashboard(user, dashboards.scope_for(user, clinic=clinic, start=START,
+                                                           end=END))
 
 
 def in_range(moment):
@@ -162,28 +174,27 @@ def test_naming_a_clinic_one_may_not_review_shows_nothing(world, data):
 
 def test_page_figures_link_to_their_rows(client, world, data):
     client.force_login(world.reviewer)
-    with time_machine.travel(NOW, tick=False):
-        params = {"start": START.isoformat(), "end": END.isoformat()}
-        page = client.get(reverse("review:dashboard"), params)
-        board = page.context["board"]
-        # The urgent count links to the queue filtered to urgent cases, which lists that many.
-        (_, _, count, url) = [row for row in page.context["open_levels"] if row[0] == "urgent"][0]
-        queue = client.get(url)
-        assert queue.context["page"].paginator.count == count == board.open_cases.by_level["urgent"]
-        overdue = client.get(page.context["overdue_url"])
-        assert overdue.context["page"].paginator.count == board.open_cases.overdue
-        # A day's bar links to that day's episodes.
-        day, counts, total, day_url = page.context["episode_days"][-1]
-        rows = client.get(day_url)
-        assert rows.context["page"].paginator.count == total == sum(counts)
-        # A rule links to the episodes that fired it.
-        rule, rule_url = page.context["rule_rows"][0]
-        assert client.get(rule_url).context["page"].paginator.count == rule.count
-        # Pending suggestions of a code.
-        for row, cells, pending_url in page.context["suggestion_rows"]:
-            assert client.get(pending_url).context["page"].paginator.count == row.pending_now
-            for n, cell_url in cells:
-                assert client.get(cell_url).context["page"].paginator.count == n
+    params = {"start": START.isoformat(), "end": END.isoformat()}
+    page = client.get(reverse("review:dashboard"), params)
+    board = page.context["board"]
+    # The urgent count links to the queue filtered to urgent cases, which lists that many.
+    (_, _, count, url) = [row for row in page.context["open_levels"] if row[0] == "urgent"][0]
+    queue = client.get(url)
+    assert queue.context["page"].paginator.count == count == board.open_cases.by_level["urgent"]
+    overdue = client.get(page.context["overdue_url"])
+    assert overdue.context["page"].paginator.count == board.open_cases.overdue
+    # A day's bar links to that day's episodes.
+    day, counts, total, day_url = page.context["episode_days"][-1]
+    rows = client.get(day_url)
+    assert rows.context["page"].paginator.count == total == sum(counts)
+    # A rule links to the episodes that fired it.
+    rule, rule_url = page.context["rule_rows"][0]
+    assert client.get(rule_url).context["page"].paginator.count == rule.count
+    # Pending suggestions of a code.
+    for row, cells, pending_url in page.context["suggestion_rows"]:
+        assert client.get(pending_url).context["page"].paginator.count == row.pending_now
+        for n, cell_url in cells:
+            assert client.get(cell_url).context["page"].paginator.count == n
     html = page.text
     assert "<svg" in html and "<pattern" in html and 'data-testid="table-episodes_per_day"' in html
     assert " style=" not in html  # the CSP (style-src 'self') would block inline styles
@@ -192,10 +203,9 @@ def test_page_figures_link_to_their_rows(client, world, data):
 @pytest.mark.parametrize("table", dashboards.TABLES)
 def test_each_table_exports_as_csv(client, world, data, table):
     client.force_login(world.reviewer)
-    with time_machine.travel(NOW, tick=False):
-        params = {"start": START.isoformat(), "end": END.isoformat()}
-        response = client.get(reverse("review:csv", kwargs={"table": table}), params)
-        header, rows = dashboards.table(board_for(world.reviewer), table)
+    params = {"start": START.isoformat(), "end": END.isoformat()}
+    response = client.get(reverse("review:csv", kwargs={"table": table}), params)
+    header, rows = dashboards.table(board_for(world.reviewer), table)
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     parsed = list(csv.reader(io.StringIO(response.content.decode())))
@@ -228,9 +238,8 @@ def test_admin_index_shows_the_summary(client, world, data):
 
 def test_admin_index_summary_follows_clinic_and_range(client, world, data):
     client.force_login(world.clinic_admin)
-    with time_machine.travel(NOW, tick=False):
-        response = client.get(reverse("admin:index"), {"start": START.isoformat(), "end": END.isoformat(),
-                                                       "clinic": str(world.clinic.uuid)})
+    response = client.get(reverse("admin:index"), {"start": START.isoformat(), "end": END.isoformat(),
+                                                   "clinic": str(world.clinic.uuid)})
     board = response.context["board"]
     expected = board_for(world.reviewer)
     assert board.scope.clinic_uuid == str(world.clinic.uuid)
