@@ -130,20 +130,19 @@ def _threshold_words(name: str, thresholds: Mapping[str, Any]) -> str:
 
 
 def _thresholds_table(
-    thresholds: Mapping[str, Any], read_by: Mapping[str, list[str]]
+    thresholds: Mapping[str, Any], read_by: Mapping[str, list[str]] | None = None
 ) -> list[str]:
-    rows = [
-        (
-            f"`{name}`",
-            show(t.value),
-            t.unit,
-            str(t.confidence),
-            t.source,
-            ", ".join(read_by.get(name, [])) or "—",
-        )
+    """One row per threshold; ``read_by`` (rule ids per name) adds a "read by" column."""
+    header = ["name", "value", "unit / meaning", "confidence", "source"]
+    rows: list[list[object]] = [
+        [f"`{name}`", show(t.value), t.unit, str(t.confidence), t.source]
         for name, t in thresholds.items()
     ]
-    return table(("name", "value", "unit / meaning", "confidence", "source", "read by"), rows)
+    if read_by is not None:
+        header.append("read by")
+        for row, name in zip(rows, thresholds, strict=True):
+            row.append(", ".join(read_by.get(name, [])) or "—")
+    return table(header, rows)
 
 
 def _read_by(uses: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -329,7 +328,7 @@ def _norms(cite: _Citations) -> list[str]:
     )
     for name, t in norms.THRESHOLDS.items():
         cite.add(f"threshold {name}", t.source)
-    out += ["", "### Other fixed values", "", *_thresholds_table(norms.THRESHOLDS, {}), ""]
+    out += ["", "### Other fixed values", "", *_thresholds_table(norms.THRESHOLDS), ""]
     return out
 
 
