@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-POOL_TIMEOUT = 1.0
+POOL_TIMEOUT = 1.5
 
 
 def closed_port() -> int:
@@ -60,7 +60,7 @@ def down(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 def test_liveness_needs_no_database(down):
     live = down["probes"]["live"]
     assert live["status"] == 200 and json.loads(live["body"]) == {"status": "ok"}
-    assert live["seconds"] < POOL_TIMEOUT  # it never waited for the pool
+    assert live["seconds"] < POOL_TIMEOUT  # it never waited for the pool (200: never asked it)
 
 
 def test_readiness_answers_503_within_the_pool_timeout(down):
