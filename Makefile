@@ -4,25 +4,45 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+# Pinned, hashed dependencies (`make lock` writes them from pyproject.toml).
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: run test test-shifted install lint bench rules-doc clean
+.PHONY: run test test-shifted install lint lock bench rules-doc clean
 
-$(STAMP): pyproject.toml build-constraints.txt
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade "pip>=25.3"
-	# xstatic-bootstrap builds with pkg_resources, gone from setuptools 81.
-	$(PIP) install --quiet --build-constraint build-constraints.txt -e '.[dev]'
+	$(PIP) install --quiet --require-hashes -r $(DEV_LOCK)
+	$(PIP) install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve every dependency from PyPI (after pyproject.toml changes), dev set first,
+# then the runtime set held to the same versions; then install what was locked. Needs no
+# working lock file (a merge may have left a stale or conflicted one): only uv.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/uv || $(PIP) install --quiet "uv>=0.13,<0.14"
+	$(UV_COMPILE) --extra dev -o $(DEV_LOCK)
+	$(UV_COMPILE) --constraint $(DEV_LOCK) -o $(LOCK)
+	$(PIP) install --quiet --upgrade "pip>=25.3"
+	$(PIP) install --quiet --require-hashes -r $(DEV_LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	touch $(STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The -W turns makemigrations' "could not check the history" warning (database down) into a failure.
 test: install
-	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -W "error:Got an error checking a consistent migration history" \
+		manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
 # The non-browser suite with the clock moved ahead: proves no test depends on today.
@@ -42,4 +62,4 @@ bench: install
 	$(PY) -m pytest tests/bench -s -m bench
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts build dist *.egg-info

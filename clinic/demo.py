@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Clinic, Guardianship, Membership, Patient, Relationship, Role
+from clinic.services import clinic_admin_permissions
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo logins, refused with DEBUG off
 
@@ -72,17 +72,7 @@ def seed_core() -> DemoWorld:
         Membership.objects.get_or_create(user=users[name], clinic=where, defaults={"role": role})
     # The clinic admin works in the Django admin; model permissions let them in,
     # clinic/access.py still decides which rows they see.
-    users["clinicadmin"].user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label__in=["clinic", "episodes", "evaluations"],
-            codename__startswith="view_",
-        ),
-        *Permission.objects.filter(
-            content_type__app_label="clinic",
-            codename__in=["add_patient", "change_patient", "add_membership", "change_membership",
-                          "change_guardianship", "change_reviewcase"],
-        ),
-    )
+    users["clinicadmin"].user_permissions.add(*clinic_admin_permissions())
 
     doctor = users["doctor"]
     world.patients["term"] = _patient(

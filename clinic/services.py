@@ -8,19 +8,26 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clinic.levels import Level, highest
 from clinic.models import (
+    AuditAction,
+    AuditEvent,
     CaseStatus,
     Clinic,
     Guardianship,
     Invitation,
+    Membership,
     Patient,
     ReviewCase,
+    Role,
     hash_token,
 )
 
@@ -28,6 +35,73 @@ PATIENT_FIELDS = (
     "mrn", "given_name", "family_name", "date_of_birth", "sex", "gestational_age_weeks",
     "gestational_age_days", "birth_weight_grams", "birth_notes",
 )
+
+
+def clinic_admin_permissions() -> QuerySet[Permission]:
+    """What a clinic admin may do in the Django admin; clinic/access.py still picks the rows."""
+    return Permission.objects.filter(
+        Q(content_type__app_label__in=["clinic", "episodes", "evaluations"],
+          codename__startswith="view_")
+        | Q(content_type__app_label="clinic",
+            codename__in=["add_patient", "change_patient", "add_membership", "change_membership",
+                          "change_guardianship", "change_reviewcase"])
+    )
+
+
+@transaction.atomic
+def clinic_create_with_admin(
+    *,
+    name: str,
+    admin_username: str,
+    admin_email: str,
+    admin_password: str,
+    emergency_number: str = "",
+    phone: str = "",
+    actor_label: str,
+) -> tuple[Clinic, AbstractBaseUser, bool]:
+    """Start a clinic from nothing: the clinic and its first clinic admin, audited.
+
+    Answers ``(clinic, admin, created)``. Run again with the same clinic and admin it
+    changes nothing (``created`` False, the password untouched); any other clash is a
+    ``ValidationError`` and nothing is stored.
+    """
+    user_model = get_user_model()
+    name, admin_username = name.strip(), admin_username.strip()
+    existing = Clinic.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        membership = (Membership.objects.select_related("user")
+                      .filter(clinic=existing, role=Role.CLINIC_ADMIN,
+                              user__username__iexact=admin_username).first())
+        if membership is None:
+            raise ValidationError({"name": f"A clinic named {existing.name!r} already exists; "
+                                           "nothing was changed."})
+        return existing, membership.user, False
+    if user_model.objects.filter(username__iexact=admin_username).exists():
+        raise ValidationError({"admin_username": f"The username {admin_username!r} is taken; "
+                                                 "nothing was changed."})
+    clinic = Clinic(name=name, emergency_number=emergency_number, phone=phone)
+    clinic.full_clean()
+    admin = user_model(username=admin_username, email=admin_email, is_staff=True)
+    admin.full_clean(exclude=["password"])
+    try:
+        validate_email(admin_email)  # the model allows a blank one; a clinic admin needs mail
+    except ValidationError as exc:
+        raise ValidationError({"admin_email": exc.messages}) from exc
+    try:
+        validate_password(admin_password, admin)
+    except ValidationError as exc:
+        raise ValidationError({"admin_password": exc.messages}) from exc
+    admin.set_password(admin_password)
+    clinic.save()
+    admin.save()
+    membership = Membership.objects.create(user=admin, clinic=clinic, role=Role.CLINIC_ADMIN)
+    admin.user_permissions.add(*clinic_admin_permissions())
+    for obj, object_id in ((clinic, str(clinic.uuid)), (membership, str(membership.pk))):
+        AuditEvent.objects.create(
+            actor=None, actor_username=actor_label[:150], action=AuditAction.CREATE,
+            object_type=obj._meta.model_name, object_id=object_id, path="manage.py clinic_create",
+        )
+    return clinic, admin, True
 
 
 def patient_create(*, clinic: Clinic, created_by: AbstractBaseUser, **fields: Any) -> Patient:

@@ -2,6 +2,10 @@
 
 Defaults make `make run` work on a laptop (SQLite beside manage.py, DEBUG on);
 production sets DATABASE_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
+
+Nothing is written inside the package: the SQLite default, collected static files and media
+go to DATA_DIR, which is the checkout when run from one and the current directory when the
+package is installed (a wheel's site-packages is no place for a database).
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 # Templates and static files live inside the package, so an installed wheel carries them.
 PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent
+RUNNING_FROM_CHECKOUT = (BASE_DIR / "manage.py").is_file() and (BASE_DIR / "pyproject.toml").is_file()
+DATA_DIR = Path(
+    os.environ.get("DATA_DIR") or (BASE_DIR if RUNNING_FROM_CHECKOUT else Path.cwd())
+).resolve()
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -73,6 +80,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clinic.middleware.RequestIdMiddleware",
     "clinic.middleware.RejectNulQueryMiddleware",
+    # A view that meets the database down answers 503 (JSON for the API), not a 500.
+    "clinic.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,18 +119,24 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    # An empty DATABASE_URL counts as unset.
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
         conn_max_age=0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3's pool keeps connections warm across requests (Django >= 5.1).
-    DATABASES["default"].setdefault("OPTIONS", {})
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A database that is down must fail a request in seconds, not hang it: libpq gives up
+    # connecting after DB_CONNECT_TIMEOUT, the pool stops waiting after DB_POOL_TIMEOUT
+    # (psycopg_pool's own default is 30 s). The request then answers 503 (clinic/unavailable.py).
+    options.setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "3")))
     if not TESTING:
-        DATABASES["default"]["OPTIONS"]["pool"] = {
+        # psycopg 3's pool keeps connections warm across requests (Django >= 5.1).
+        options["pool"] = {
             "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
             "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "3")),
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -172,7 +187,11 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Preloading is a promise to browser vendors that is slow to undo: the operator opts in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Load balancers probe the health endpoints over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]  # preload is opt-in
 if env_bool("BEHIND_TLS_PROXY", False):
     # The proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -196,11 +215,10 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# Bootstrap comes from the xstatic package: no CDN, so the app works offline under a strict CSP.
-# clinic/static is found as an app directory.
-STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "staticfiles"))
+# clinic/static is found as an app directory; Bootstrap is vendored in clinic/static/vendor/
+# (no CDN, so the app works offline under a strict CSP).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 # No MEDIA_URL route is served: uploads go out only through access-checked views.
 STORAGES = {
     "default": {"BACKEND": os.environ.get(

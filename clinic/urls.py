@@ -3,9 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import views
+from clinic import health, views
+
+handler500 = "clinic.unavailable.server_error"
 
 urlpatterns = [
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
     path("", views.home, name="home"),
     path("patients/", views.patient_list, name="patient-list"),
     path("patients/new/", views.patient_create, name="patient-create"),

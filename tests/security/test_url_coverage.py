@@ -37,6 +37,9 @@ class Route:
 
 
 ROUTES: dict[str, Route] = {
+    # health checks for load balancers: no session, no data (tests/ops/test_health.py)
+    "health-live": Route(PUBLIC),
+    "health-ready": Route(PUBLIC),
     # clinic core
     "home": Route(LOGIN),
     "patient-list": Route(LOGIN),
