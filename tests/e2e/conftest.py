@@ -77,3 +77,27 @@ def login(page: Any, base_url: str, username: str, password: str = "demo-pass-20
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+AXE_COUNTS = ARTIFACTS / "axe-counts.json"
+
+
+def axe_serious(page: Any, name: str) -> list[str]:
+    """Serious and critical axe-core violations on the page (axe ships in the Python package).
+
+    Each page's count is added to test-artifacts/axe-counts.json for the report.
+    """
+    import json
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+    ARTIFACTS.mkdir(exist_ok=True)
+    counts = json.loads(AXE_COUNTS.read_text()) if AXE_COUNTS.exists() else {}
+    counts[name] = len(bad)
+    AXE_COUNTS.write_text(json.dumps(counts, indent=1, sort_keys=True))
+    return bad

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import axe_serious, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +58,8 @@ class Watch:
         assert page.locator("h1").count() >= 1, f"{name}: no page heading"
         screenshot(page, f"walkthrough-{name}")
         assert not self.problems, f"{name}: {self.problems}"
+        serious = axe_serious(page, name)
+        assert not serious, f"{name}: axe-core {serious}"
 
 
 @pytest.fixture
