@@ -82,6 +82,11 @@ def login(page: Any, base_url: str, username: str, password: str = "demo-pass-20
 AXE_COUNTS = ARTIFACTS / "axe-counts.json"
 
 
+# Swagger UI (the API docs, a third-party widget) nests its own buttons in its operation
+# rows; we cannot change that markup. Only that rule, only on that page, is left out.
+AXE_KNOWN_THIRD_PARTY = {"api-docs": {"nested-interactive"}}
+
+
 def axe_serious(page: Any, name: str) -> list[str]:
     """Serious and critical axe-core violations on the page (axe ships in the Python package).
 
@@ -95,6 +100,7 @@ def axe_serious(page: Any, name: str) -> list[str]:
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+        and v["id"] not in AXE_KNOWN_THIRD_PARTY.get(name, set())
     ]
     ARTIFACTS.mkdir(exist_ok=True)
     counts = json.loads(AXE_COUNTS.read_text()) if AXE_COUNTS.exists() else {}

@@ -230,3 +230,27 @@ def test_diary_explains_a_reversed_range(client, world, frozen):
     url = reverse("episode-diary", kwargs={"patient_id": world.patient.uuid})
     text = client.get(url, {"start": "2026-06-09", "end": "2026-06-01"}).text
     assert "is before “From”" in text and "Swap the two dates" in text
+
+
+def test_alert_mail_gives_the_time_in_the_clinic_zone(world, frozen, django_capture_on_commit_callbacks):
+    world.clinic.time_zone = "America/Los_Angeles"
+    world.clinic.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_episode(world.patient, world.parent, URGENT)  # started 11:50 UTC
+    assert "04:50 (America/Los_Angeles)" in mail.outbox[0].body
+
+
+def test_a_clinic_zone_must_exist(world):
+    from django.core.exceptions import ValidationError
+
+    world.clinic.time_zone = "Europe/Atlantis"
+    with pytest.raises(ValidationError):
+        world.clinic.full_clean()
+
+
+def test_summary_has_the_notes_and_stacks_for_a_phone(client, world, frozen):
+    make_episode(world.patient, world.parent, notes="Only after the bath")
+    client.force_login(world.parent)
+    text = client.get(reverse("episode-summary", kwargs={"patient_id": world.patient.uuid})).text
+    assert 'data-label="Notes"' in text and "Only after the bath" in text
+    assert 'class="table table-sm stack-table"' in text

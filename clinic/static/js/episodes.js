@@ -150,7 +150,7 @@
       });
     });
     var invalid = form.querySelector(".is-invalid, [aria-invalid=true]");
-    show(invalid ? Math.max(0, stepOf(invalid)) : 0, !invalid);
+    show(invalid ? Math.max(0, stepOf(invalid)) : 0, false);  // focus moves only on Next/Back
     if (invalid) { invalid.focus(); }
   }
 
