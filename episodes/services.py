@@ -235,16 +235,20 @@ def episode_add_details(
         raise ValidationError({"notes": "Write a note or choose a video or photo to add."})
     if not episode.is_active:
         raise ValidationError({"notes": "This report is marked as a mistake; add nothing to it."})
+    limit = Episode._meta.get_field("notes").max_length
+    too_long = ValidationError({"notes": "The notes are too long; keep them under 4000 characters."})
+    if notes and len(episode.notes) + len(notes) + 2 > limit:
+        raise too_long  # before any file is stored
     if upload is not None:
         check_upload(upload)  # refuse a bad file before anything changes
     with transaction.atomic():
         episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+        combined = f"{episode.notes}\n\n{notes}".strip() if episode.notes else notes
+        if notes and len(combined) > limit:
+            raise too_long
         attachment = attachment_add(episode=episode, upload=upload, by=by) if upload else None
         if not notes:
             return episode, attachment
-        combined = f"{episode.notes}\n\n{notes}".strip() if episode.notes else notes
-        if len(combined) > Episode._meta.get_field("notes").max_length:
-            raise ValidationError({"notes": "The notes are too long; keep them under 4000 characters."})
         episode.notes = combined
         before = Level(episode.level)
         result = episode_assess(patient=episode.patient, **_stored_report(episode))

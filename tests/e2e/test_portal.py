@@ -239,3 +239,26 @@ def test_without_javascript_nothing_dead_shows_and_the_report_saves(browser, liv
         screenshot(page, "portal-no-js-saved")
     finally:
         context.close()
+
+
+TARGETS = "a.btn, button:not(.navbar-toggler), label.btn, .episode-form .form-check, [data-part]"
+
+
+def _small_targets(page) -> list[str]:
+    return page.eval_on_selector_all(
+        TARGETS,
+        """els => els.filter(e => e.offsetParent !== null)
+                     .map(e => [e.textContent.trim().slice(0, 30) || e.dataset.part,
+                                e.getBoundingClientRect().height])
+                     .filter(([, h]) => h < 44)""",
+    )
+
+
+def test_parent_touch_targets_are_44px(page, live_server, demo):
+    login(page, live_server.url, "parent")
+    page.goto(f"{live_server.url}/")
+    assert _small_targets(page) == []
+    _open_report(page, live_server.url)
+    # Every step at once, so one look measures every answer, button and body part.
+    page.evaluate("() => document.querySelectorAll('.step').forEach(s => { s.hidden = false; })")
+    assert _small_targets(page) == []

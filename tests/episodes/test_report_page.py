@@ -254,3 +254,48 @@ def test_summary_has_the_notes_and_stacks_for_a_phone(client, world, frozen):
     text = client.get(reverse("episode-summary", kwargs={"patient_id": world.patient.uuid})).text
     assert 'data-label="Notes"' in text and "Only after the bath" in text
     assert 'class="table table-sm stack-table"' in text
+
+
+def _told(episode, level):
+    """As if an older rule set had given ``level`` (stored triage is never rewritten)."""
+    Episode.objects.filter(pk=episode.pk).update(level=level, triage={**episode.triage, "level": level})
+    episode.refresh_from_db()
+    return episode
+
+
+def test_a_parents_note_keeps_a_higher_earlier_level(world, frozen):
+    from episodes.services import episode_add_details
+
+    episode = _told(make_episode(world.patient, world.parent, URGENT), "emergency")
+    episode, _ = episode_add_details(episode=episode, by=world.parent, notes="calmer now")
+    assert episode.level == "emergency"
+
+
+def test_a_clinicians_note_takes_the_new_triage(world, frozen):
+    from episodes.services import episode_add_details
+
+    episode = _told(make_episode(world.patient, world.parent, URGENT), "emergency")
+    episode, _ = episode_add_details(episode=episode, by=world.clinician, notes="seen, not an emergency")
+    assert episode.level == "urgent"
+
+
+def test_a_rise_on_re_triage_tells_the_clinic(world, frozen, django_capture_on_commit_callbacks):
+    from episodes.services import episode_add_details
+
+    episode = _told(make_episode(world.patient, world.parent, URGENT), "routine")
+    with django_capture_on_commit_callbacks(execute=True):
+        episode, _ = episode_add_details(episode=episode, by=world.parent, notes="again")
+    assert episode.level == "urgent" and episode.review_case is not None
+    assert len(mail.outbox) == 1
+
+
+def test_too_long_a_note_changes_nothing(world, frozen):
+    from django.core.exceptions import ValidationError
+
+    from episodes.services import episode_add_details
+
+    episode = make_episode(world.patient, world.parent, notes="x" * 3990)
+    with pytest.raises(ValidationError):
+        episode_add_details(episode=episode, by=world.parent, notes="more than ten chars")
+    episode.refresh_from_db()
+    assert episode.notes == "x" * 3990
