@@ -262,3 +262,18 @@ def test_parent_touch_targets_are_44px(page, live_server, demo):
     # Every step at once, so one look measures every answer, button and body part.
     page.evaluate("() => document.querySelectorAll('.step').forEach(s => { s.hidden = false; })")
     assert _small_targets(page) == []
+
+
+def test_stopwatch_says_call_now_at_five_minutes(page, live_server, demo):
+    login(page, live_server.url, "parent")
+    page.clock.install()  # Playwright's fake clock: five minutes pass in an instant
+    _open_report(page, live_server.url)
+    _danger(page)
+    _next(page)
+    page.click("[data-action=started-now]")
+    page.clock.run_for(299_000)
+    assert not page.locator("[data-testid=stopwatch-call]").is_visible()
+    page.clock.run_for(2_000)
+    call = page.locator("[data-testid=stopwatch-call]")
+    assert call.is_visible() and "call 911 now" in call.inner_text()
+    assert call.locator("a[href='tel:911']").count() == 1
