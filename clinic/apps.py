@@ -5,3 +5,10 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Clinic"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from clinic.zones import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="clinic.zones.on_login")

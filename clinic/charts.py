@@ -73,7 +73,7 @@ def stacked_bars(
     step = plot_w / max(len(categories), 1)
     bar_w = max(step * 0.7, 1.5)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="{{ROLE}}" '
         f'aria-labelledby="{chart_id}-title" class="chart" data-testid="{escape(chart_id)}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         _pattern_defs(chart_id, series),
@@ -104,7 +104,8 @@ def stacked_bars(
             )
         group = "".join(bar)
         if links and category in links and total:
-            group = f'<a href="{escape(links[category])}">{group}</a>'
+            label = f"{category}: {total}"
+            group = f'<a href="{escape(links[category])}" aria-label="{escape(label)}">{group}</a>'
         out.append(group)
         if index % label_every == 0:
             out.append(f'<text x="{x + bar_w / 2:.1f}" y="{base_y + 14}" text-anchor="middle" '
@@ -116,7 +117,12 @@ def stacked_bars(
         out.append(f'<text x="{x + 18}" y="{top + 11}" font-size="11">{escape(item.label)}</text>')
         x += 30 + 7 * len(item.label)
     out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped above
+    return mark_safe(_with_role("".join(out)))  # noqa: S308 - every interpolated text is escaped above
+
+
+def _with_role(svg: str) -> str:
+    # A chart with links is a group of links (axe: no interactive content inside role="img").
+    return svg.replace("{ROLE}", "group" if "<a " in svg else "img", 1)
 
 
 def horizontal_bars(
@@ -127,7 +133,7 @@ def horizontal_bars(
     height = max(len(rows), 1) * row_h + 8
     peak = max((count for _, count, _ in rows), default=0) or 1
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="{{ROLE}}" '
         f'aria-labelledby="{chart_id}-title" class="chart" data-testid="{escape(chart_id)}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
     ]
@@ -138,6 +144,7 @@ def horizontal_bars(
                f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" fill="#3d5a80" '
                f'stroke="#222" stroke-width="0.5"><title>{escape(label)}: {count}</title></rect>'
                f'<text x="{label_w + w + 4:.1f}" y="{y + 14}" font-size="11">{count}</text>')
-        out.append(f'<a href="{escape(link)}">{bar}</a>' if link else bar)
+        out.append(f'<a href="{escape(link)}" aria-label="{escape(label)}: {count}">{bar}</a>'
+                   if link else bar)
     out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped above
+    return mark_safe(_with_role("".join(out)))  # noqa: S308 - every interpolated text is escaped above

@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age, age_on
+from clinic.zones import validate_zone
 
 
 class Clinic(models.Model):
@@ -28,6 +29,11 @@ class Clinic(models.Model):
         help_text="Shown first in emergency advice. Empty: the site default.",
     )
     phone = models.CharField(max_length=40, blank=True, help_text="The clinic's own line.")
+    time_zone = models.CharField(
+        max_length=64, blank=True, validators=[validate_zone],
+        help_text="Staff pages and e-mails show times in this zone (e.g. Europe/Madrid). "
+        "Empty: the site's zone.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -191,6 +197,19 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_relationship_display()}) of {self.patient}"
+
+
+class UserPreference(models.Model):
+    """Small per-user settings: the time zone the browser last reported."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    time_zone = models.CharField(max_length=64, validators=[validate_zone])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.time_zone}"
 
 
 def hash_token(token: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -19,6 +21,7 @@ from clinic import audit, services
 from clinic.access import Action, actions_on, clinics_for, get_patient_for, patients_visible_to
 from clinic.forms import AcceptInvitationForm, InvitationForm, PatientForm, PatientSearchForm
 from clinic.models import AuditAction
+from episodes.forms import QuickLogForm
 
 PAGE_SIZE = 25
 
@@ -30,7 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("patient-list")
     children = list(patients_visible_to(request.user).order_by("date_of_birth"))
     audit.record_list(request, children, object_type="patient")
-    return render(request, "portal/children.html", {"children": children})
+    for child in children:  # one idempotency key per quick-log form: a double tap stores one
+        child.quick_log_key = uuid.uuid4()
+    return render(request, "portal/children.html", {
+        "children": children, "quick_parts": QuickLogForm.QUICK_PARTS,
+    })
 
 
 @login_required

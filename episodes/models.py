@@ -89,6 +89,8 @@ class Episode(models.Model):
     pattern = models.CharField(max_length=10, choices=PATTERNS)
     stops_when_held_or_woken = models.CharField(max_length=10, choices=HELD_CHOICES)
     signs = models.JSONField(default=list, blank=True, validators=[validate_signs])
+    # Signs the parent answered "not sure" about; triage reads them on the safer side.
+    unsure_signs = models.JSONField(default=list, blank=True, validators=[validate_signs])
     temperature_c = models.DecimalField(
         max_digits=3, decimal_places=1, null=True, blank=True,
         validators=[MinValueValidator(Decimal("30.0")), MaxValueValidator(Decimal("45.0"))],
@@ -168,6 +170,10 @@ class Episode(models.Model):
     def sign_labels(self) -> list[str]:
         labels = dict(SIGNS)
         return [labels.get(code, code) for code in self.signs]
+
+    def unsure_sign_labels(self) -> list[str]:
+        labels = dict(SIGNS)
+        return [labels.get(code, code) for code in self.unsure_signs]
 
 
 class AttachmentKind(models.TextChoices):

@@ -51,12 +51,13 @@ def _report(
     stops_when_held_or_woken: str,
     signs: Iterable[str] = (),
     temperature_c: Decimal | None = None,
+    unsure_signs: Iterable[str] = (),
 ) -> EpisodeReport:
     return EpisodeReport(
         started_at=started_at, duration_seconds=duration_seconds,
         body_parts=frozenset(body_parts), state=state, pattern=pattern,
         stops_when_held_or_woken=stops_when_held_or_woken, signs=frozenset(signs),
-        temperature_c=temperature_c,
+        temperature_c=temperature_c, unsure_signs=frozenset(unsure_signs),
     )
 
 
@@ -83,6 +84,8 @@ def _content_hash(patient: Patient, fields: dict[str, object]) -> str:
         else str(Decimal(str(fields["temperature_c"])).quantize(Decimal("0.1"))),
         "notes": (fields.get("notes") or "").strip(),  # type: ignore[union-attr]
     }
+    if fields.get("unsure_signs"):  # only when given, so earlier hashes stay valid
+        canonical["unsure_signs"] = sorted(fields["unsure_signs"])  # type: ignore[call-overload]
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -108,6 +111,7 @@ def episode_create(
     notes: str = "",
     source: str = Source.PARENT,
     client_id: uuid.UUID | None = None,
+    unsure_signs: list[str] | None = None,
 ) -> tuple[Episode, bool]:
     """Triage and store one report; returns ``(episode, created)``.
 
@@ -120,7 +124,7 @@ def episode_create(
         "started_at": started_at, "duration_seconds": duration_seconds,
         "body_parts": list(body_parts), "state": state, "pattern": pattern,
         "stops_when_held_or_woken": stops_when_held_or_woken, "signs": list(signs or []),
-        "temperature_c": temperature_c,
+        "temperature_c": temperature_c, "unsure_signs": list(unsure_signs or []),
     }
     content_hash = _content_hash(patient, {**fields, "notes": notes})
     if client_id is not None:
@@ -201,3 +205,83 @@ def attachment_add(
             attachment.file.delete(save=False)
             raise
     return attachment
+
+
+def _stored_report(episode: Episode) -> dict[str, object]:
+    return {
+        "started_at": episode.started_at, "duration_seconds": episode.duration_seconds,
+        "body_parts": episode.body_parts, "state": episode.state, "pattern": episode.pattern,
+        "stops_when_held_or_woken": episode.stops_when_held_or_woken, "signs": episode.signs,
+        "temperature_c": episode.temperature_c, "unsure_signs": episode.unsure_signs,
+    }
+
+
+def episode_add_details(
+    *,
+    episode: Episode,
+    by: AbstractBaseUser,
+    notes: str = "",
+    upload: UploadedFile | None = None,
+) -> tuple[Episode, EpisodeAttachment | None]:
+    """Add notes and/or a video or photo to a saved report, then triage it again.
+
+    The history table keeps every earlier version. For a parent the level can only
+    rise (what they were told stands); a clinician's edit takes the new triage as it is.
+    A rise above routine raises the review case and, at urgent or emergency, tells the
+    clinic, exactly as a new report would.
+    """
+    notes = (notes or "").strip()
+    if not notes and upload is None:
+        raise ValidationError({"notes": "Write a note or choose a video or photo to add."})
+    if not episode.is_active:
+        raise ValidationError({"notes": "This report is marked as a mistake; add nothing to it."})
+    limit = Episode._meta.get_field("notes").max_length
+    too_long = ValidationError({"notes": "The notes are too long; keep them under 4000 characters."})
+    if notes and len(episode.notes) + len(notes) + 2 > limit:
+        raise too_long  # before any file is stored
+    if upload is not None:
+        check_upload(upload)  # refuse a bad file before anything changes
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+        combined = f"{episode.notes}\n\n{notes}".strip() if episode.notes else notes
+        if notes and len(combined) > limit:
+            raise too_long
+        attachment = attachment_add(episode=episode, upload=upload, by=by) if upload else None
+        if not notes:
+            return episode, attachment
+        episode.notes = combined
+        before = Level(episode.level)
+        result = episode_assess(patient=episode.patient, **_stored_report(episode))
+        clinician = can(by, Action.CHART, episode.patient)
+        if clinician or result.level.rank > before.rank:
+            episode.triage = result.as_dict()
+            episode.level = str(result.level)
+            episode.rule_set_version = result.rule_set_version
+        episode.save(update_fields=["notes", "triage", "level", "rule_set_version", "updated_at"])
+        if result.level.rank > before.rank:
+            case = review_case_raise(
+                patient=episode.patient, level=result.level,
+                reasons=[reason.as_dict() for reason in result.reasons], at=episode.started_at,
+            )
+            if case is not None and episode.review_case_id != case.pk:
+                episode.review_case = case
+                episode.save(update_fields=["review_case", "updated_at"])
+            if result.level in NOTIFY_LEVELS:
+                episode_id = str(episode.uuid)
+                transaction.on_commit(lambda: notify_clinic.enqueue(episode_id))
+    return episode, attachment
+
+
+# The quick log records what the parent affirmed by its three taps: one part, asleep or
+# awake, a single brief twitch that stopped by itself, no warning sign. Design choice:
+# 2 seconds stands for "a second or two" (no threshold: EP-TYPICAL needs no duration).
+QUICK_LOG_SECONDS = 2
+
+
+def quick_log_fields(*, body_part: str, state: str) -> dict[str, object]:
+    return {
+        "started_at": timezone.now().replace(microsecond=0), "duration_seconds": QUICK_LOG_SECONDS,
+        "body_parts": [body_part], "state": state, "pattern": "isolated",
+        "stops_when_held_or_woken": "not_tried", "signs": [],
+        "notes": "Logged with the quick log: a single brief twitch, no warning signs.",
+    }

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import timezone
 from django_tasks import task
 
 from clinic.access import alert_recipients
+from clinic.zones import is_zone
 
 
 @task()
@@ -31,11 +35,15 @@ def notify_clinic(episode_id: str) -> int:
         return 0
     # SITE_URL (optional, e.g. https://clinic.example.org) makes the link absolute.
     link = f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{episode.get_absolute_url()}"
+    # Times in the clinic's zone (the database holds UTC).
+    zone = ZoneInfo(clinic.time_zone) if is_zone(clinic.time_zone) else timezone.get_default_timezone()
+    started = timezone.localtime(episode.started_at, zone)
     send_mail(
         subject=f"[{clinic.name}] {episode.level.title()} episode reported",
         message=(
             f"An episode triaged as {episode.level} was just reported for a patient of "
-            f"{clinic.name}. Please review it:\n{link}\n"
+            f"{clinic.name}. It started {started:%d %b %Y %H:%M} ({zone.key}). "
+            f"Please review it:\n{link}\n"
         ),
         from_email=None,
         recipient_list=recipients,

@@ -26,7 +26,7 @@ from clinic.levels import Confidence, Level, Reason, highest
 # that made it. Format YYYY.MM-N: bump N for any change to a rule's condition,
 # level, threshold or the set of rules within the same month; start again at
 # YYYY.MM-1 in a new month. Wording-only edits of explanations or advice do not bump.
-RULE_SET_VERSION = "2026.11-3"
+RULE_SET_VERSION = "2026.12-1"
 
 # --- Choices (DESIGN.md "Episode report"); (value, label) pairs fit Django choices.
 
@@ -157,6 +157,8 @@ class EpisodeReport:
     stops_when_held_or_woken: str
     signs: frozenset[str]
     temperature_c: Decimal | None = None
+    # Signs the parent answered "not sure" about (the form offers yes / no / not sure).
+    unsure_signs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -323,6 +325,7 @@ def _clean(report: EpisodeReport) -> EpisodeReport:
         stops_when_held_or_woken=_word(report.stops_when_held_or_woken),
         signs=_words(report.signs),
         temperature_c=_temperature(report.temperature_c),
+        unsure_signs=_words(report.unsure_signs),
     )
 
 
@@ -499,6 +502,14 @@ def _jittery_late(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
 def _sleep_cluster_late(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
     late = _at_least_months(age.norm_days, _t("SLEEP_CLUSTER_LATE_CORRECTED_MONTHS"))
     return _cluster(r) and _asleep(r) and late
+
+
+# The three signs asked first in the report form: each alone is an emergency.
+EMERGENCY_SIGNS: frozenset[str] = frozenset({"breathing_difficulty", "color_change", "unresponsive"})
+
+
+def _unsure_emergency_sign(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return bool(r.unsure_signs & EMERGENCY_SIGNS)
 
 
 def _typical(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
@@ -679,6 +690,17 @@ RULES: tuple[Rule, ...] = (
         "ICNA",
         _sleep_cluster_late,
     ),
+    # Design choice (the safer side, confidence: design choice): a parent who cannot say
+    # whether the baby breathed, kept its colour or responded may have missed an emergency
+    # sign; a doctor should hear about it today. Not in CLINICAL.md: it adds cases only.
+    Rule(
+        "EP-UNSURE-EMERGENCY-SIGN",
+        _U,
+        "You were not sure about breathing, colour or responding; a doctor should check "
+        "your baby today. If you see any of them now, call the emergency number.",
+        "design choice (safer side)",
+        _unsure_emergency_sign,
+    ),
     Rule(
         "EP-TYPICAL",
         _R,
@@ -710,6 +732,7 @@ def assess(report: EpisodeReport, age: Age, history: RecentHistory | None = None
 
 __all__ = [
     "BODY_PARTS",
+    "EMERGENCY_SIGNS",
     "HELD_CHOICES",
     "PATTERNS",
     "RULES",

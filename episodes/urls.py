@@ -7,10 +7,12 @@ from episodes import views
 urlpatterns = [
     path("patients/<uuid:patient_id>/episodes/", views.episode_diary, name="episode-diary"),
     path("patients/<uuid:patient_id>/episodes/new/", views.episode_report, name="episode-report"),
-    path("patients/<uuid:patient_id>/episodes/check/", views.episode_check, name="episode-check"),
+    path("patients/<uuid:patient_id>/episodes/quick/", views.episode_quick_log,
+         name="episode-quick-log"),
     path("patients/<uuid:patient_id>/episodes/summary/", views.episode_summary,
          name="episode-summary"),
     path("episodes/<uuid:episode_id>/", views.episode_detail, name="episode-detail"),
+    path("episodes/<uuid:episode_id>/add/", views.episode_add, name="episode-add"),
     path("episodes/<uuid:episode_id>/mistake/", views.episode_mark_in_error,
          name="episode-mark-in-error"),
     path("attachments/<uuid:attachment_id>/", views.attachment_download,

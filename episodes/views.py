@@ -1,110 +1,168 @@
-"""Pages for episodes: report (with a check before saving), diary, episode, summary, guide."""
+"""Pages for episodes: report (saved when the advice shows), quick log, diary, episode, summary."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import audit
 from clinic.access import Action, can, get_for, get_patient_for
 from clinic.models import AuditAction, Patient
+from clinic.zones import remember_zone
 from episodes import services
 from episodes.charts import frequency_chart
 from episodes.downloads import serve_attachment
-from episodes.forms import DiaryFilterForm, EpisodeReportForm, MarkInErrorForm
+from episodes.forms import (
+    DiaryFilterForm,
+    EpisodeAddForm,
+    EpisodeReportForm,
+    MarkInErrorForm,
+    QuickLogForm,
+)
 from episodes.models import EpisodeAttachment, EpisodeStatus, Source
 from episodes.selectors import episode_daily_counts, episodes_visible_to
-from episodes.triage import TriageResult, level_meaning
-from episodes.uploads import check_upload
+from episodes.services import quick_log_fields
+from episodes.triage import level_meaning
 
 PAGE_SIZE = 25
 
 
-def _report_form(request: HttpRequest, patient: Patient) -> EpisodeReportForm:
-    staff = can(request.user, Action.CHART, patient)
-    if request.method == "POST":
-        return EpisodeReportForm(request.POST, request.FILES, staff=staff)
-    started = timezone.localtime().replace(second=0, microsecond=0)
-    return EpisodeReportForm(initial={"started_at": started}, staff=staff)
+def _add_form_errors(form: forms.Form, exc: ValidationError, default: str | None = None) -> None:
+    """Put a service's errors on the form's own fields, the rest at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else default, errors)
+    else:
+        form.add_error(default, exc)
 
 
-def _report_context(patient: Patient, form: EpisodeReportForm,
-                    result: TriageResult | None = None) -> dict[str, Any]:
-    return {
-        "patient": patient, "form": form, "result": result,
-        "emergency_number": patient.clinic.emergency_number_or_default,
-        "meaning": level_meaning(result.level) if result else "",
-    }
+def _report_context(patient: Patient, form: forms.Form) -> dict[str, Any]:
+    return {"patient": patient, "form": form,
+            "emergency_number": patient.clinic.emergency_number_or_default}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def episode_report(request: HttpRequest, patient_id: str) -> HttpResponse:
-    """The step-by-step report form; saving stores the episode and shows its page."""
+    """The step-by-step report; "Get advice" stores the episode and shows it with the answer."""
     patient = get_patient_for(request.user, patient_id, Action.REPORT)
+    staff = can(request.user, Action.CHART, patient)
     if request.method == "GET":
         audit.record(request, AuditAction.READ, patient=patient, object_type="episode_report_form",
                      object_id=str(patient.uuid))
-    form = _report_form(request, patient)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data.get("attachment")
+        form = EpisodeReportForm(initial=EpisodeReportForm.new_initial(), staff=staff)
+        return render(request, "episodes/report_form.html", _report_context(patient, form))
+    form = EpisodeReportForm(request.POST, staff=staff)
+    if form.is_valid():
+        remember_zone(request, form.cleaned_data["time_zone"], staff=staff)
         try:
-            if upload:
-                check_upload(upload)  # refuse a bad file before anything is stored
-            episode, _ = services.episode_create(
+            episode, created = services.episode_create(
                 patient=patient, reporter=request.user, notes=form.cleaned_data["notes"],
-                source=form.cleaned_data.get("source") or Source.PARENT, **form.report_fields(),
+                source=form.cleaned_data.get("source") or Source.PARENT,
+                client_id=form.cleaned_data.get("client_id"), **form.report_fields(),
             )
-            if upload:
-                attachment = services.attachment_add(episode=episode, upload=upload, by=request.user)
-                audit.record(request, AuditAction.CREATE, patient=patient, obj=attachment)
+        except services.ClientIdConflict:
+            form.add_error(None, _("This form was already sent with other answers. "
+                                   "Open “Report an episode” again to send a new report."))
         except ValidationError as exc:
-            form.add_error("attachment" if upload and not hasattr(exc, "error_dict") else None, exc)
+            _add_form_errors(form, exc)
         else:
-            audit.record(request, AuditAction.CREATE, patient=patient, obj=episode)
-            messages.success(request, "Saved. Here is what to do now.")
-            return redirect(episode)
-    return render(request, "episodes/report_form.html", _report_context(patient, form))
+            if created:
+                audit.record(request, AuditAction.CREATE, patient=patient, obj=episode)
+            return redirect(episode)  # its page says it is saved and who was told
+    return render(request, "episodes/report_form.html", _report_context(patient, form), status=400)
 
 
 @login_required
 @require_POST
-def episode_check(request: HttpRequest, patient_id: str) -> HttpResponse:
-    """Triage the filled-in form without storing it (htmx swaps in just the answer)."""
+def episode_quick_log(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Three taps from the home page: a short single twitch, judged by the same triage."""
     patient = get_patient_for(request.user, patient_id, Action.REPORT)
-    form = _report_form(request, patient)
-    result = None
-    if form.is_valid():
-        result = services.episode_assess(patient=patient, **form.report_fields())
-        audit.record(request, AuditAction.READ, patient=patient, object_type="episode_assessment",
-                     object_id=str(patient.uuid))
-    context = _report_context(patient, form, result)
-    if request.htmx:
-        return render(request, "episodes/_check_answer.html", context)
-    return render(request, "episodes/report_form.html", context)
+    form = QuickLogForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("home")
+    zone = form.cleaned_data["time_zone"]
+    remember_zone(request, zone, staff=can(request.user, Action.CHART, patient))
+    try:
+        episode, created = services.episode_create(
+            patient=patient, reporter=request.user, client_id=form.cleaned_data.get("client_id"),
+            **quick_log_fields(body_part=form.cleaned_data["body_part"],
+                               state=form.cleaned_data["state"]),
+        )
+    except (services.ClientIdConflict, ValidationError):
+        messages.error(request, _("That quick log could not be saved; please use the full report."))
+        return redirect("episode-report", patient_id=patient.uuid)
+    if created:
+        audit.record(request, AuditAction.CREATE, patient=patient, obj=episode)
+    return redirect(episode)
 
 
-@login_required
-def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
-    episode = get_for(request.user, episodes_visible_to(request.user), uuid=episode_id)
-    audit.record(request, AuditAction.READ, patient=episode.patient, obj=episode)
-    return render(request, "episodes/detail.html", {
+def _detail_context(request: HttpRequest, episode: Any, add_form: EpisodeAddForm | None = None
+                    ) -> dict[str, Any]:
+    can_add = episode.is_active and can(request.user, Action.REPORT, episode.patient)
+    return {
         "episode": episode, "patient": episode.patient,
         "emergency_number": episode.patient.clinic.emergency_number_or_default,
         "meaning": level_meaning(episode.level),
         "can_mark_in_error": episode.is_active
         and services.episode_can_mark_in_error(request.user, episode),
         "can_report": can(request.user, Action.REPORT, episode.patient),
-    })
+        "add_form": (add_form or EpisodeAddForm()) if can_add else None,
+    }
+
+
+@login_required
+def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
+    episode = get_for(request.user, episodes_visible_to(request.user), uuid=episode_id)
+    audit.record(request, AuditAction.READ, patient=episode.patient, obj=episode)
+    return render(request, "episodes/detail.html", _detail_context(request, episode))
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def episode_add(request: HttpRequest, episode_id: str) -> HttpResponse:
+    """Add notes, a video or a photo to a saved report; the triage runs again."""
+    episode = get_for(request.user, episodes_visible_to(request.user), uuid=episode_id)
+    if not can(request.user, Action.REPORT, episode.patient):
+        raise PermissionDenied(_("You may not add to this report."))
+    form = EpisodeAddForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            episode, attachment = services.episode_add_details(
+                episode=episode, by=request.user, notes=form.cleaned_data["notes"],
+                upload=form.cleaned_data.get("attachment"),
+            )
+        except ValidationError as exc:
+            _add_form_errors(form, exc, default="attachment" if request.FILES else None)
+        else:
+            audit.record(request, AuditAction.UPDATE, patient=episode.patient, obj=episode)
+            if attachment is not None:
+                audit.record(request, AuditAction.CREATE, patient=episode.patient, obj=attachment)
+            if _wants_json(request):
+                return JsonResponse({"url": episode.get_absolute_url(), "level": episode.level})
+            messages.success(request, _("Added to the report."))
+            return redirect(episode)
+    if _wants_json(request):
+        return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}},
+                            status=400)
+    return render(request, "episodes/detail.html", _detail_context(request, episode, form),
+                  status=400)
 
 
 @login_required
@@ -131,7 +189,9 @@ def episode_mark_in_error(request: HttpRequest, episode_id: str) -> HttpResponse
 
 def _diary_queryset(request: HttpRequest, patient: Patient, form: DiaryFilterForm) -> Any:
     episodes = episodes_visible_to(request.user).filter(patient=patient)
-    data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        return episodes.none()  # e.g. a reversed range: the form says why
+    data = form.cleaned_data if form.is_bound else {}
     tz = timezone.get_current_timezone()
     if not data.get("include_errors"):
         episodes = episodes.filter(status=EpisodeStatus.ACTIVE)

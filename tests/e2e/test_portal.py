@@ -1,12 +1,24 @@
-"""A parent reports episodes on a phone: step by step, checks the advice, saves, reads the diary."""
+"""A parent reports episodes on a phone (390x844): danger questions first, the stopwatch in
+three time zones, "Get advice" stores the report, the video follows with progress, the
+quick log, and the same form without JavaScript."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import PHONE, login, screenshot
 
 pytestmark = pytest.mark.browser
+
+
+def _context(browser, **options):
+    context = browser.new_context(viewport=PHONE, has_touch=True, **options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
 
 
 def _next(page, times: int = 1) -> None:
@@ -14,18 +26,16 @@ def _next(page, times: int = 1) -> None:
         page.click("[data-step-nav] [data-action=next]")
 
 
-def _report(page, *, minutes: str, seconds: str, part: str, state: str, pattern: str,
-            held: str, signs: tuple[str, ...] = ()) -> None:
-    page.click("[data-testid=report-episode]")
-    page.wait_for_load_state("networkidle")
-    assert page.locator("[data-step-counter]").inner_text() == "Step 1 of 7"
-    page.fill("input[name=duration_minutes]", minutes)
-    page.fill("input[name=duration_secs]", seconds)
-    _next(page)
+def _danger(page, answers=("no", "no", "no")) -> None:
+    for name, value in zip(("breathing_difficulty", "color_change", "unresponsive"), answers,
+                           strict=True):
+        page.click(f"label[for=id_sign_{name}_{['yes', 'no', 'unsure'].index(value)}]")
+
+
+def _rest(page, *, part="right_foot", state="asleep", pattern="isolated", held="not_tried",
+          signs=()) -> None:
+    """Steps 3 to 7 (after the danger questions and the time step), ending on "Get advice"."""
     page.click(f"svg [data-part={part}]")  # the body picture ticks the real checkbox
-    assert page.locator(f"input[name=body_parts][value={part}]").is_checked()
-    if part == "left_leg":
-        screenshot(page, "portal-body-map")
     _next(page)
     page.check(f"input[name=state][value={state}]")
     _next(page)
@@ -33,95 +43,237 @@ def _report(page, *, minutes: str, seconds: str, part: str, state: str, pattern:
     page.check(f"input[name=stops_when_held_or_woken][value={held}]")
     _next(page)
     for sign in signs:
-        page.check(f"input[name=sign_{sign}][value=yes]")
-    _next(page, 2)
-    page.click("[data-testid=check-button]")
+        page.click(f"label[for=id_sign_{sign}_0]")
+    _next(page)
+    page.click("[data-testid=get-advice]")
     page.wait_for_selector("[data-testid=triage-answer]")
-    assert page.url.endswith("/episodes/new/")  # htmx swapped the answer in; nothing reloaded
 
 
-def test_parent_reports_urgent_then_typical_episode(page, live_server, demo):
-    login(page, live_server.url, "parent")
+def _open_report(page, base):
+    page.goto(f"{base}/")
     page.click("[data-testid=report-episode]")
     page.wait_for_load_state("networkidle")
-    # The stopwatch: "happening now" starts it, "it stopped" fills in the length.
-    page.click("[data-action=started-now]")
-    page.wait_for_timeout(1200)
-    page.click("[data-action=stopwatch-stop]")
-    assert int(page.input_value("input[name=duration_secs]")) >= 1
-    page.go_back()
-    page.wait_for_load_state("networkidle")
-
-    _report(page, minutes="2", seconds="0", part="left_leg", state="awake", pattern="rhythmic",
-            held="no", signs=("eyes_rolling_or_fixed",))
-    answer = page.locator("[data-testid=check-answer]")
-    assert answer.locator("[data-testid=triage-answer]").get_attribute("data-level") == "urgent"
-    assert "urgent care service today" in answer.inner_text()
-    rules = answer.locator("[data-rule]").evaluate_all("els => els.map(e => e.dataset.rule)")
-    assert {"EP-EYES", "EP-NOT-SUPPRESSIBLE", "EP-RHYTHMIC-30S"} <= set(rules)
-    assert "Not saved yet" in answer.inner_text()
-    screenshot(page, "portal-urgent-check")
-
-    page.click("[data-testid=save-button]")
-    page.wait_for_load_state("networkidle")
-    assert "/episodes/" in page.url
-    assert page.locator("[data-testid=triage-answer]").get_attribute("data-level") == "urgent"
-    assert "EP-RHYTHMIC-30S" in page.locator("[data-testid=triage-reasons]").inner_text()
-    screenshot(page, "portal-urgent-saved")
-
-    page.goto(f"{live_server.url}/")
-    _report(page, minutes="0", seconds="3", part="right_foot", state="asleep", pattern="isolated",
-            held="not_tried")
-    answer = page.locator("[data-testid=check-answer]")
-    assert answer.locator("[data-testid=triage-answer]").get_attribute("data-level") == "routine"
-    assert "many healthy babies" in answer.inner_text()
-    assert answer.locator("[data-testid=emergency-call]").count() == 0
-    screenshot(page, "portal-routine-check")
-    page.click("[data-testid=save-button]")
-    page.wait_for_load_state("networkidle")
-
-    page.click("text=Diary")  # the link back to the diary on the episode page
-    page.wait_for_load_state("networkidle")
-    items = page.locator("[data-testid=episode-list] li")
-    assert items.count() == 2
-    assert "2 episodes" in page.locator("[data-testid=frequency-chart] figcaption").inner_text()
-    screenshot(page, "portal-diary")
 
 
-def test_emergency_advice_comes_first_with_the_clinic_number(page, live_server, demo):
-    login(page, live_server.url, "parent")
-    _report(page, minutes="6", seconds="0", part="whole_body", state="awake", pattern="rhythmic",
-            held="no", signs=("breathing_difficulty",))
-    call = page.locator("[data-testid=emergency-call]")
-    assert "Call 911 now." in call.inner_text()
-    box = call.bounding_box()
-    headline = page.locator("[data-testid=triage-headline]").bounding_box()
-    assert box["y"] < headline["y"]
-    screenshot(page, "portal-emergency-check")
+@pytest.mark.parametrize("zone", ["Europe/Madrid", "America/New_York", "Asia/Tokyo"])
+def test_stopwatch_path_in_three_time_zones(browser, live_server, demo, zone):
+    from episodes.models import Episode
 
-
-def test_without_javascript_every_step_shows_and_check_still_works(browser, live_server, demo):
-    from tests.e2e.conftest import PHONE
-
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
+    context, page = _context(browser, timezone_id=zone)
     try:
         login(page, live_server.url, "parent")
+        _open_report(page, live_server.url)
+        assert page.locator("[data-step-counter]").inner_text() == "Step 1 of 7"
+        _danger(page)
+        _next(page)
+        page.click("[data-action=started-now]")  # mid-episode, on the phone's clock
+        page.wait_for_timeout(2200)
+        page.click("[data-action=stopwatch-stop]")
+        assert int(page.input_value("input[name=duration_secs]")) >= 2
+        assert page.input_value("input[name=time_zone]") == zone
+        _next(page)
+        _rest(page)
+        episode = Episode.objects.get()
+        now = datetime.now(UTC)
+        assert now - timedelta(minutes=2) <= episode.started_at <= now  # right in UTC
+        assert episode.duration_seconds >= 2
+        local = episode.started_at.astimezone(ZoneInfo(zone))
+        heading = page.locator("h1").inner_text()
+        assert f"{local:%H:%M}" in heading, heading  # shown in the phone's zone
+        screenshot(page, f"portal-stopwatch-{zone.replace('/', '-')}")
+    finally:
+        context.close()
+
+
+def test_the_report_is_stored_when_the_answer_shows(page, live_server, demo):
+    from episodes.models import Episode
+
+    login(page, live_server.url, "parent")
+    _open_report(page, live_server.url)
+    _danger(page)
+    _next(page)
+    page.fill("input[name=duration_minutes]", "2")
+    page.fill("input[name=duration_secs]", "0")
+    _next(page)
+    assert Episode.objects.count() == 0
+    _rest(page, part="left_leg", state="awake", pattern="rhythmic", held="no",
+          signs=("eyes_rolling_or_fixed",))
+    answer = page.locator("[data-testid=triage-answer]")
+    assert answer.get_attribute("data-level") == "urgent"
+    assert Episode.objects.count() == 1  # stored the moment the answer shows
+    assert Episode.objects.get().level == "urgent"
+    text = page.locator("main").inner_text()
+    assert "Your clinic has been told." in text and "Not saved yet" not in text
+    screenshot(page, "portal-urgent-saved")
+
+
+def test_yes_to_a_danger_question_shows_the_call_box_on_step_one(page, live_server, demo):
+    login(page, live_server.url, "parent")
+    _open_report(page, live_server.url)
+    call = page.locator("[data-testid=call-now]")
+    assert not call.is_visible()
+    assert page.locator("input[name=sign_breathing_difficulty]:checked").count() == 0
+    page.click("label[for=id_sign_color_change_0]")  # "Yes": turned blue
+    assert call.is_visible()
+    assert "Call 911 now." in call.inner_text()
+    assert page.locator("[data-step-counter]").inner_text() == "Step 1 of 7"
+    assert call.locator("a[href='tel:911']").count() == 1
+    screenshot(page, "portal-danger-yes")
+
+
+def test_next_checks_the_step_in_plain_words(page, live_server, demo):
+    login(page, live_server.url, "parent")
+    _open_report(page, live_server.url)
+    _next(page)  # nothing answered
+    assert page.locator("[data-step-counter]").inner_text() == "Step 1 of 7"
+    assert "Choose one answer." in page.locator("[data-step=danger]").inner_text()
+    _danger(page)
+    _next(page)
+    page.fill("input[name=duration_secs]", "75")
+    _next(page)
+    assert page.locator("[data-step-counter]").inner_text() == "Step 2 of 7"
+    assert "from 0 to 59" in page.locator("[data-step=when]").inner_text()
+    screenshot(page, "portal-step-error")
+
+
+def test_emergency_answer_first_on_the_saved_report(page, live_server, demo):
+    from episodes.models import Episode
+
+    login(page, live_server.url, "parent")
+    _open_report(page, live_server.url)
+    _danger(page, ("yes", "no", "no"))
+    _next(page)
+    _next(page)
+    _rest(page, part="whole_body", state="awake", pattern="rhythmic", held="no")
+    call = page.locator("[data-testid=emergency-call]")
+    assert "Call 911 now." in call.inner_text()
+    assert call.bounding_box()["y"] < page.locator("h1").bounding_box()["y"]
+    assert call.bounding_box()["y"] < PHONE["height"]  # on the first screen
+    assert Episode.objects.get().level == "emergency"
+    screenshot(page, "portal-emergency-saved")
+
+
+def _mp4(size: int) -> bytes:
+    from tests.episodes.helpers import MP4_BYTES
+
+    return MP4_BYTES + b"\x00" * (size - len(MP4_BYTES))
+
+
+def test_video_uploads_with_progress_after_the_report_is_stored(page, live_server, demo):
+    from episodes.models import Episode, EpisodeAttachment
+
+    login(page, live_server.url, "parent")
+    _open_report(page, live_server.url)
+    _danger(page)
+    _next(page, 2)
+    _rest(page)
+    assert Episode.objects.count() == 1  # the report is stored before any video
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 50, "downloadThroughput": 500_000,
+        "uploadThroughput": 150_000,  # bytes per second: a slow phone uplink
+    })
+    video = {"name": "clip.mp4", "mimeType": "video/mp4", "buffer": _mp4(1_200_000)}
+    # A cancelled upload stores nothing and says the report is safe.
+    page.set_input_files("input[name=attachment]", video)
+    page.click("[data-testid=add-button]")
+    page.wait_for_function("() => document.querySelector('[data-testid=upload-progress]').value > 0")
+    page.click("[data-testid=upload-cancel]")
+    assert "report is saved" in page.locator("[data-testid=upload-error]").inner_text()
+    assert EpisodeAttachment.objects.count() == 0
+    # Retry from the same page: the bar moves through the middle, then the video is there.
+    page.click("[data-testid=add-button]")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=upload-progress]').value;"
+        " return v > 10 && v < 90; }")
+    assert page.locator("[data-testid=upload-progress]").is_visible()
+    screenshot(page, "portal-upload-progress")
+    assert Episode.objects.count() == 1 and EpisodeAttachment.objects.count() == 0
+    page.wait_for_selector("[data-testid=attachment-video]", timeout=60_000)
+    assert EpisodeAttachment.objects.get().size == 1_200_000
+
+
+def test_quick_log_three_taps_from_home(page, live_server, demo):
+    from episodes.models import Episode
+
+    login(page, live_server.url, "parent")
+    page.goto(f"{live_server.url}/")
+    card = page.locator("[data-testid=quick-log]").first
+    card.locator("label", has_text="Left foot").click()
+    card.locator("label", has_text="Asleep").click()
+    card.locator("[data-testid=quick-log-done]").click()
+    page.wait_for_selector("[data-testid=triage-answer]")
+    episode = Episode.objects.get()
+    assert episode.level == "routine" and episode.body_parts == ["left_foot"]
+    assert page.locator("[data-testid=triage-answer]").get_attribute("data-level") == "routine"
+    screenshot(page, "portal-quick-log")
+
+
+def test_without_javascript_nothing_dead_shows_and_the_report_saves(browser, live_server, demo):
+    from episodes.models import Episode
+
+    context, page = _context(browser, java_script_enabled=False)
+    try:
+        login(page, live_server.url, "parent")
+        page.goto(f"{live_server.url}/")
+        assert page.get_by_role("button", name="Log out").is_visible()  # the menu works
+        assert not page.locator(".navbar-toggler").is_visible()
         page.click("[data-testid=report-episode]")
         steps = page.locator("fieldset.step")
         assert steps.count() == 7
         assert all(steps.nth(i).is_visible() for i in range(7))
+        for dead in ("[data-action=started-now]", "[data-action=stopwatch-stop]",
+                     "[data-action=next]", "[data-action=back]", "[data-step-counter]"):
+            assert not page.locator(dead).is_visible(), dead
+        _danger(page)
         page.fill("input[name=duration_secs]", "4")
         page.check("input[name=body_parts][value=left_foot]")
         page.check("input[name=state][value=asleep]")
         page.check("input[name=pattern][value=isolated]")
         page.check("input[name=stops_when_held_or_woken][value=not_tried]")
-        page.click("[data-testid=check-button]")
+        page.click("[data-testid=get-advice]")
         page.wait_for_load_state("load")
-        assert page.url.endswith("/episodes/check/")
-        answer = page.locator("[data-testid=check-answer] [data-testid=triage-answer]")
-        assert answer.get_attribute("data-level") == "routine"
-        assert page.locator("input[name=body_parts][value=left_foot]").is_checked()
-        screenshot(page, "portal-no-js-check")
+        assert page.locator("[data-testid=triage-answer]").get_attribute("data-level") == "routine"
+        assert Episode.objects.count() == 1
+        screenshot(page, "portal-no-js-saved")
     finally:
         context.close()
+
+
+TARGETS = "a.btn, button:not(.navbar-toggler), label.btn, .episode-form .form-check, [data-part]"
+
+
+def _small_targets(page) -> list[str]:
+    return page.eval_on_selector_all(
+        TARGETS,
+        """els => els.filter(e => e.offsetParent !== null)
+                     .map(e => [e.textContent.trim().slice(0, 30) || e.dataset.part,
+                                e.getBoundingClientRect().height])
+                     .filter(([, h]) => h < 44)""",
+    )
+
+
+def test_parent_touch_targets_are_44px(page, live_server, demo):
+    login(page, live_server.url, "parent")
+    page.goto(f"{live_server.url}/")
+    assert _small_targets(page) == []
+    _open_report(page, live_server.url)
+    # Every step at once, so one look measures every answer, button and body part.
+    page.evaluate("() => document.querySelectorAll('.step').forEach(s => { s.hidden = false; })")
+    assert _small_targets(page) == []
+
+
+def test_stopwatch_says_call_now_at_five_minutes(page, live_server, demo):
+    login(page, live_server.url, "parent")
+    page.clock.install()  # Playwright's fake clock: five minutes pass in an instant
+    _open_report(page, live_server.url)
+    _danger(page)
+    _next(page)
+    page.click("[data-action=started-now]")
+    page.clock.run_for(299_000)
+    assert not page.locator("[data-testid=stopwatch-call]").is_visible()
+    page.clock.run_for(2_000)
+    call = page.locator("[data-testid=stopwatch-call]")
+    assert call.is_visible() and "call 911 now" in call.inner_text()
+    assert call.locator("a[href='tel:911']").count() == 1

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import axe_serious, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +58,8 @@ class Watch:
         assert page.locator("h1").count() >= 1, f"{name}: no page heading"
         screenshot(page, f"walkthrough-{name}")
         assert not self.problems, f"{name}: {self.problems}"
+        serious = axe_serious(page, name)
+        assert not serious, f"{name}: axe-core {serious}"
 
 
 @pytest.fixture
@@ -86,7 +88,10 @@ def test_parent_pages_on_a_phone(page, live_server, full_demo):
         ("parent-report", f"/patients/{child}/episodes/new/"),
     ]:
         watch.visit(page, base + path, name)
-    # The report form: steps, body picture and the htmx "Check" answer, without a CSP complaint.
+    # The report form: danger questions, steps, body picture, then "Get advice" saves it.
+    for name in ("breathing_difficulty", "color_change", "unresponsive"):
+        page.click(f"label[for=id_sign_{name}_1]")
+    page.click("[data-action=next]")
     page.fill("input[name=duration_secs]", "20")
     page.click("[data-action=next]")
     page.click("[data-part=left_leg]")
@@ -96,12 +101,13 @@ def test_parent_pages_on_a_phone(page, live_server, full_demo):
     page.click("[data-action=next]")
     page.locator("input[name=pattern]").first.check()
     page.locator("input[name=stops_when_held_or_woken]").first.check()
-    for _ in range(3):
+    for _ in range(2):
         page.click("[data-action=next]")
-    page.click("[data-testid=check-button]")
+    page.click("[data-testid=get-advice]")
     page.wait_for_selector("[data-testid=triage-answer]")
     assert page.locator("[data-testid=triage-answer] [data-testid=level-badge]").first.inner_text()
     assert not watch.problems, watch.problems
+    assert not axe_serious(page, "parent-saved-episode")
     # Nothing is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -146,3 +152,53 @@ def test_clinic_admin_pages(desktop_page, live_server, full_demo):
     assert page.locator("[data-testid=admin-review-summary]").count() == 1
     watch.visit(page, base + "/admin/clinic/auditevent/", "admin-audit")
     watch.visit(page, base + "/admin/clinic/reviewcase/", "admin-review-cases")
+
+
+def test_pages_nobody_signed_in_sees(page, live_server, demo):
+    base = live_server.url
+    watch = Watch(page, base)
+    for name, path in [
+        ("login", "/accounts/login/"),
+        ("password-reset", "/accounts/password_reset/"),
+        ("guide", "/guide/twitches/"),
+    ]:
+        watch.visit(page, base + path, name)
+
+
+def test_parent_pages_in_dark_mode_and_the_staff_edit_pages(browser, live_server, full_demo):
+    """Dark mode follows the device (data-bs-theme from prefers-color-scheme)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        base = live_server.url
+        watch = Watch(page, base)
+        login(page, base, "parent2")
+        assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
+        child = full_demo.patients["preterm"]
+        episode = child.episodes.first()
+        for name, path in [
+            ("dark-parent-children", "/"),
+            ("dark-parent-report", f"/patients/{child.uuid}/episodes/new/"),
+            ("dark-parent-episode", episode.get_absolute_url()),
+            ("dark-parent-diary", f"/patients/{child.uuid}/episodes/"),
+            ("parent-mark-in-error", f"/episodes/{episode.uuid}/mistake/"),
+        ]:
+            watch.visit(page, base + path, name)
+    finally:
+        context.close()
+
+
+def test_staff_forms_and_a_desktop_report(desktop_page, live_server, full_demo):
+    page, base = desktop_page, live_server.url
+    watch = Watch(page, base)
+    login(page, base, "doctor")
+    child = full_demo.patients["preterm"]
+    for name, path in [
+        ("doctor-patient-new", "/patients/new/"),
+        ("doctor-patient-edit", f"/patients/{child.uuid}/edit/"),
+        ("doctor-report-desktop", f"/patients/{child.uuid}/episodes/new/"),
+        ("doctor-episode-desktop", child.episodes.first().get_absolute_url()),
+        ("doctor-diary", f"/patients/{child.uuid}/episodes/"),
+        ("doctor-summary", f"/patients/{child.uuid}/episodes/summary/"),
+    ]:
+        watch.visit(page, base + path, name)

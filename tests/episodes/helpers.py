@@ -46,3 +46,7 @@ def add_video(episode: Any, by: Any) -> Any:
 
     upload = SimpleUploadedFile("clip.mp4", MP4_BYTES, content_type="video/mp4")
     return attachment_add(episode=episode, upload=upload, by=by)
+
+
+# The three danger questions come first in the report form and must be answered.
+DANGER_NO = {"sign_breathing_difficulty": "no", "sign_color_change": "no", "sign_unresponsive": "no"}

@@ -15,7 +15,14 @@ from django.utils import timezone
 from clinic.models import AuditEvent
 from episodes.models import Episode, EpisodeStatus
 from tests.conftest import client_for
-from tests.episodes.helpers import MP4_BYTES, ROUTINE, add_video, make_episode, payload
+from tests.episodes.helpers import (
+    DANGER_NO,
+    MP4_BYTES,
+    ROUTINE,
+    add_video,
+    make_episode,
+    payload,
+)
 
 ROLES = ["anonymous", "parent", "other_parent", "clinician", "other_clinician", "reviewer",
          "clinic_admin"]
@@ -38,6 +45,7 @@ def _form(**overrides):
         "started_at": started.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "0",
         "duration_secs": "5", "body_parts": ["left_foot"], "state": "asleep",
         "pattern": "isolated", "stops_when_held_or_woken": "not_tried", "source": "phone",
+        **DANGER_NO,
     }
     return {**data, **overrides}
 
@@ -97,13 +105,33 @@ def test_report_post_stores_only_for_reporters(client, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_check_step_answers_without_storing(client, world, role):
-    url = reverse("episode-check", kwargs={"patient_id": world.patient.uuid})
-    response = client_for(client, world.user(role)).post(url, _form())
-    assert response.status_code == (200 if role in WRITERS else REPORT[role])
-    if response.status_code == 200:
-        assert "EP-TYPICAL" in response.text and "Not saved yet" in response.text
-    assert not Episode.objects.exists()
+def test_add_details_only_for_reporters(client, world, episode, role):
+    url = reverse("episode-add", kwargs={"episode_id": episode.uuid})
+    response = client_for(client, world.user(role)).post(url, {"notes": f"seen by {role}"})
+    episode.refresh_from_db()
+    if role in WRITERS:
+        assert response.status_code == 302 and response.url == episode.get_absolute_url()
+        assert episode.notes.endswith(f"seen by {role}")
+    else:
+        assert response.status_code == REPORT[role]
+        assert f"seen by {role}" not in episode.notes
+    if role == "anonymous":
+        _assert_login_redirect(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_quick_log_only_for_reporters(client, world, role):
+    url = reverse("episode-quick-log", kwargs={"patient_id": world.patient.uuid})
+    response = client_for(client, world.user(role)).post(
+        url, {"body_part": "left_foot", "state": "asleep"})
+    stored = list(Episode.objects.all())
+    if role in WRITERS:
+        assert response.status_code == 302
+        assert len(stored) == 1 and response.url == stored[0].get_absolute_url()
+        assert stored[0].body_parts == ["left_foot"] and stored[0].level == "routine"
+    else:
+        assert response.status_code == REPORT[role]
+        assert stored == []
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from episodes.downloads import parse_range
 from episodes.models import Episode, EpisodeAttachment
@@ -75,31 +72,23 @@ def test_accepted_file_gets_a_random_private_name_and_sniffed_type(api, world, e
     assert len(stored_files(settings)) == 1
 
 
-def test_report_form_refuses_bad_file_before_storing_the_episode(client, world, settings):
+def test_adding_a_bad_file_stores_nothing_and_keeps_the_report(client, world, episode, settings):
     client.force_login(world.parent)
-    started = (timezone.localtime() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("episode-report", kwargs={"patient_id": world.patient.uuid}), {
-        "started_at": started, "duration_minutes": "0", "duration_secs": "5",
-        "body_parts": ["left_foot"], "state": "asleep", "pattern": "isolated",
-        "stops_when_held_or_woken": "not_tried",
+    response = client.post(reverse("episode-add", kwargs={"episode_id": episode.uuid}), {
         "attachment": SimpleUploadedFile("clip.mp4", b"not a video at all", "video/mp4"),
     })
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "not a video" in response.text
-    assert not Episode.objects.exists() and stored_files(settings) == []
+    assert Episode.objects.get() == episode and stored_files(settings) == []
+    assert not episode.attachments.exists()
 
 
-def test_report_form_saves_video_with_episode(client, world, settings):
+def test_video_added_to_the_saved_report(client, world, episode, settings):
     client.force_login(world.parent)
-    started = (timezone.localtime() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("episode-report", kwargs={"patient_id": world.patient.uuid}), {
-        "started_at": started, "duration_minutes": "0", "duration_secs": "5",
-        "body_parts": ["left_foot"], "state": "asleep", "pattern": "isolated",
-        "stops_when_held_or_woken": "not_tried",
+    response = client.post(reverse("episode-add", kwargs={"episode_id": episode.uuid}), {
         "attachment": SimpleUploadedFile("clip.mp4", MP4_BYTES, "video/mp4"),
-    })
-    assert response.status_code == 302
-    episode = Episode.objects.get()
+    }, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["url"] == episode.get_absolute_url()
     assert episode.attachments.get().size == len(MP4_BYTES)
     page = client.get(episode.get_absolute_url())
     assert 'data-testid="attachment-video"' in page.text

@@ -1,4 +1,4 @@
-"""The portal pages' behaviour: the check step without JS, filters, chart, summary, patient page."""
+"""The portal pages' behaviour: filters, chart, summary, patient page."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import AuditEvent
 from episodes.models import Episode
-from tests.episodes.helpers import EMERGENCY, URGENT, make_episode
+from tests.episodes.helpers import DANGER_NO, EMERGENCY, URGENT, make_episode
 
 
 def _form(**overrides):
@@ -17,47 +16,8 @@ def _form(**overrides):
     return {
         "started_at": started.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "2",
         "duration_secs": "0", "body_parts": ["left_leg"], "state": "awake",
-        "pattern": "rhythmic", "stops_when_held_or_woken": "no", **overrides,
+        "pattern": "rhythmic", "stops_when_held_or_woken": "no", **DANGER_NO, **overrides,
     }
-
-
-def test_check_without_js_rerenders_the_form_with_the_answer_and_the_answers_kept(client, world):
-    client.force_login(world.parent)
-    url = reverse("episode-check", kwargs={"patient_id": world.patient.uuid})
-    response = client.post(url, _form(sign_eyes_rolling_or_fixed="yes"))
-    text = response.text
-    assert 'data-level="urgent"' in text
-    for rule in ("EP-EYES", "EP-NOT-SUPPRESSIBLE", "EP-RHYTHMIC-30S"):
-        assert f'data-rule="{rule}"' in text
-    assert 'value="left_leg" id="id_body_parts_2" checked' in text  # answers survive the check
-    assert 'action="/patients/' in text and not Episode.objects.exists()
-    assert AuditEvent.objects.filter(object_type="episode_assessment", patient=world.patient).exists()
-
-
-def test_check_by_htmx_returns_only_the_answer(client, world):
-    client.force_login(world.parent)
-    url = reverse("episode-check", kwargs={"patient_id": world.patient.uuid})
-    response = client.post(url, _form(), HTTP_HX_REQUEST="true")
-    assert response.text.lstrip().startswith('<div id="check-answer"')
-    assert "<html" not in response.text
-
-
-def test_check_with_missing_answers_lists_them(client, world):
-    client.force_login(world.parent)
-    url = reverse("episode-check", kwargs={"patient_id": world.patient.uuid})
-    response = client.post(url, _form(body_parts=[], pattern=""), HTTP_HX_REQUEST="true")
-    assert "Some answers are missing" in response.text
-    assert "Tap at least one part of the body." in response.text
-
-
-def test_emergency_check_names_the_clinic_number_first(client, world):
-    world.clinic.emergency_number = "112"
-    world.clinic.save()
-    client.force_login(world.parent)
-    url = reverse("episode-check", kwargs={"patient_id": world.patient.uuid})
-    text = client.post(url, _form(sign_breathing_difficulty="yes")).text
-    assert "Call 112 now." in text
-    assert text.index("Call 112 now.") < text.index('data-testid="report-form"')
 
 
 def test_saved_episode_page_shows_level_advice_and_reasons(client, world):

@@ -95,10 +95,11 @@ ROUTES: dict[str, Route] = {
     # episodes pages
     "episode-diary": Route(OBJECT, "patient"),
     "episode-report": Route(OBJECT, "patient", ("GET", "POST")),
-    "episode-check": Route(OBJECT, "patient", ("POST",)),
+    "episode-quick-log": Route(OBJECT, "patient", ("POST",)),
     "episode-summary": Route(OBJECT, "patient"),
     "episode-detail": Route(OBJECT, "episode"),
     "episode-mark-in-error": Route(OBJECT, "episode", ("GET", "POST")),
+    "episode-add": Route(OBJECT, "episode", ("POST",)),
     "attachment-download": Route(OBJECT, "attachment"),
     "episode-guide": Route(PUBLIC),
     # evaluations pages
