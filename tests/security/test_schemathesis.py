@@ -28,9 +28,20 @@ CASES: dict[str, int] = {}
 
 @pytest.fixture
 def api_schema(db: Any) -> Any:
+    from django.core import signals
+    from django.db import close_old_connections
+
     from clinic.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    # As Django's test client does: the real WSGI handler would close the test's database
+    # connection (and its transaction) at the end of every request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
