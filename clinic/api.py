@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -206,17 +207,17 @@ class TokenRequestSerializer(serializers.Serializer):
         user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
         if user is None:
             raise serializers.ValidationError(
-                {"non_field_errors": ["Unable to log in with provided credentials."]})
+                {"non_field_errors": [_("Unable to log in with provided credentials.")]})
         if mfa.second_factor_required(user):
             if not mfa.has_second_factor(user):
                 raise serializers.ValidationError({"otp": [
-                    "This account needs a second factor: sign in on the website once to set it up."]})
+                    _("This account needs a second factor: sign in on the website once to set it up.")]})
             if not attrs.get("otp"):
                 raise serializers.ValidationError({"otp": [
-                    "Enter the current code of your authenticator app, or a recovery code."]})
+                    _("Enter the current code of your authenticator app, or a recovery code.")]})
             if mfa.is_locked_out(request, user) or mfa.verify_second_factor(
                     request, user, attrs["otp"]) is None:
-                raise serializers.ValidationError({"otp": ["That code is not right."]})
+                raise serializers.ValidationError({"otp": [_("That code is not right.")]})
         attrs["user"] = user
         return attrs
 

@@ -283,3 +283,34 @@ def test_a_recovery_code_gets_a_token_once(world):
 def test_parents_get_a_token_with_their_password(world):
     response = APIClient().post(TOKEN_URL, {"username": "parent", "password": PASSWORD})
     assert response.status_code == 200 and response.json()["token"]
+
+
+# --- every role on the second factor's own pages ---------------------------------------------
+
+ALL_ROLES = ["parent", "other_parent", "clinician", "reviewer", "clinic_admin", "other_clinician"]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_role_sets_up_only_their_own_device(client, world, role):
+    user = world.user(role)
+    client.force_login(user)
+    page = client.get(reverse("mfa-setup"))
+    assert page.status_code == 200
+    device = TOTPDevice.objects.get(confirmed=False)
+    assert device.user == user  # nobody else's pending device is made or shown
+    response = client.post(reverse("mfa-setup"), {"code": code_now(device)})
+    assert response.status_code == 200 and len(response.context["codes"]) == 10
+    assert client.get(reverse("mfa-manage")).context["enrolled"] is True
+    assert [d.user for d in TOTPDevice.objects.filter(confirmed=True)] == [user]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_role_verifies_only_with_their_own_codes(client, world, role):
+    user = world.user(role)
+    others = {other: enrol(world.user(other)) for other in ALL_ROLES if other != role}
+    enrol(user)
+    password_login(client, user)
+    statuses = [client.post(reverse("mfa-verify"), {"code": codes[0]}).status_code
+                for _device, codes in others.values()]
+    assert statuses == [200] * 4 + [429]  # refused, and the fifth refusal locks the account
+    assert client.get(reverse("mfa-manage")).status_code == 302  # never through
