@@ -7,6 +7,6 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self) -> None:
-        from clinic import tokens
+        from clinic import session_timeout, tokens  # noqa: F401 - session_timeout stamps sign-ins
 
         tokens.connect_signals()
