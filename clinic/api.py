@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -18,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from clinic import audit, services
+from clinic import audit, mfa, services, tokens
 from clinic import fhir as fhir_export
 from clinic.access import Action, clinics_for, get_patient_for, patients_visible_to
 from clinic.models import AuditAction, Clinic, Guardianship, Membership, Patient
@@ -190,8 +191,95 @@ class TokenThrottle(AnonRateThrottle):
     scope = "token"
 
 
-class TokenView(ObtainAuthToken):
-    """POST username and password for an API token (failures count toward lockout)."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False,
+                                     style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False, allow_blank=True, max_length=32,
+        help_text="Staff (and anyone who enrolled): the current code of their authenticator app, "
+                  "or one unused recovery code.",
+    )
 
-    permission_classes = [AllowAny]
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context["request"]
+        # authenticate() with the request, so django-axes counts failures and enforces lockout.
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Unable to log in with provided credentials.")]})
+        if mfa.second_factor_required(user):
+            if not mfa.has_second_factor(user):
+                raise serializers.ValidationError({"otp": [
+                    _("This account needs a second factor: sign in on the website once to set it up.")]})
+            if not attrs.get("otp"):
+                raise serializers.ValidationError({"otp": [
+                    _("Enter the current code of your authenticator app, or a recovery code.")]})
+            if mfa.is_locked_out(request, user) or mfa.verify_second_factor(
+                    request, user, attrs["otp"]) is None:
+                raise serializers.ValidationError({"otp": [_("That code is not right.")]})
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.CharField(source="token_key", read_only=True,
+                               help_text="Names the token in lists and for revoking it.")
+    created = serializers.DateTimeField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True)
+    current = serializers.SerializerMethodField()
+
+    def get_current(self, token: Any) -> bool:
+        request = self.context.get("request")
+        used = getattr(request, "auth", None) if request is not None else None
+        return bool(used is not None and getattr(used, "pk", None) == token.pk)
+
+
+class IssuedTokenSerializer(TokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown once: only its digest is kept.")
+
+
+class TokenView(APIView):
+    """POST username and password (and, for staff, the current code) for an expiring token.
+
+    Failures count toward the login lockout. DELETE revokes every token of the caller (log
+    out everywhere); ``auth/tokens/{id}/`` revokes one.
+    """
+
     throttle_classes = [TokenThrottle]
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        return [AllowAny()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_throttles(self):  # type: ignore[no-untyped-def]
+        return super().get_throttles() if self.request.method == "POST" else []
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: IssuedTokenSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        instance, plain = tokens.token_issue(user=serializer.validated_data["user"])
+        data = IssuedTokenSerializer(instance, context={"request": request}).data
+        return Response({**data, "token": plain})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        tokens.tokens_revoke_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's own API tokens that still work; DELETE one to revoke it."""
+
+    serializer_class = TokenSerializer
+    lookup_field = "token_key"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return tokens.AuthToken.objects.none()
+        return tokens.tokens_of(self.request.user)
+
+    def perform_destroy(self, instance: Any) -> None:
+        tokens.token_revoke(user=self.request.user, token_key=instance.token_key)

@@ -4,12 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from clinic.api import MeView, PatientViewSet, TokenView
+from clinic.api import MeView, PatientViewSet, TokenView, TokenViewSet
 from episodes.api import router as episodes_router
 from evaluations.api import router as evaluations_router
 
 router = SimpleRouter()
 router.register("patients", PatientViewSet, basename="patient")
+router.register("auth/tokens", TokenViewSet, basename="token")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

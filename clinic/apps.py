@@ -7,6 +7,10 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self) -> None:
+        from clinic import session_timeout, tokens  # noqa: F401 - session_timeout stamps sign-ins
+
+        tokens.connect_signals()
+
         from django.contrib.auth.signals import user_logged_in
 
         from clinic.zones import on_login

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from base64 import b32decode
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic.mfa import TOTP_NAME
 from clinic.models import Clinic, Guardianship, Membership, Patient, Relationship, Role
 from clinic.services import clinic_admin_permissions
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo logins, refused with DEBUG off
+# The demo staff's authenticator key (base32, as an app takes it), printed by seed_demo and in
+# the README. Demo data only: real staff enrol their own device at first sign-in.
+DEMO_TOTP_SECRET = "TWITCHCLINICDEMOTOTPSECRETSTAFF2"  # noqa: S105
+DEMO_STAFF = ("doctor", "reviewer", "clinicadmin", "otherdoctor")
 
 
 @dataclass
@@ -70,6 +77,11 @@ def seed_core() -> DemoWorld:
         ("otherdoctor", Role.CLINICIAN, other),
     ]:
         Membership.objects.get_or_create(user=users[name], clinic=where, defaults={"role": role})
+    for name in DEMO_STAFF:
+        TOTPDevice.objects.get_or_create(
+            user=users[name], name=TOTP_NAME,
+            defaults={"key": b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
+        )
     # The clinic admin works in the Django admin; model permissions let them in,
     # clinic/access.py still decides which rows they see.
     users["clinicadmin"].user_permissions.add(*clinic_admin_permissions())

@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient, Relationship
 
@@ -59,3 +60,22 @@ class AcceptInvitationForm(SetPasswordMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         self.validate_passwords()
         return super().clean()
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or one recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"), max_length=32, strip=True,
+        help_text=_("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
+                                      "inputmode": "text", "autocapitalize": "off"}),
+    )
+
+
+class TotpSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"), max_length=12, strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True}),
+    )

@@ -58,7 +58,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -86,6 +89,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sign-in hardening (section "Tokens, second factor, sessions" below): idle sessions end,
+    # then staff (and anyone enrolled) must pass their second factor before any other page.
+    "clinic.session_timeout.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "clinic.mfa.SecondFactorMiddleware",
     "clinic.zones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -173,6 +181,31 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 INVITATION_TTL_DAYS = 7
+
+# --- Tokens, second factor, sessions -------------------------------------------------------
+# API tokens (django-rest-knox) are stored as SHA-512 digests and expire. Staff tokens open a
+# whole clinic's records and are used from shared clinic machines: one working shift (8 h,
+# the same as a browser session). Parents' tokens open one child's diary from their own
+# phone, where re-typing a password often would push them to weaker ones: 30 days
+# (the re-authentication bound of NIST SP 800-63B rev. 3 for a single-factor login).
+API_TOKEN_TTL_STAFF_HOURS = float(os.environ.get("API_TOKEN_TTL_STAFF_HOURS", "8"))
+API_TOKEN_TTL_PARENT_DAYS = float(os.environ.get("API_TOKEN_TTL_PARENT_DAYS", "30"))
+REST_KNOX = {
+    "TOKEN_TTL": None,  # always chosen per user by clinic.tokens.token_ttl_for
+    "TOKEN_LIMIT_PER_USER": None,
+    "AUTO_REFRESH": False,  # an absolute expiry: a stolen token cannot be kept alive
+}
+# Clinicians, reviewers and clinic admins pass a second factor (TOTP, or a one-time recovery
+# code) after their password, on every login page, the admin and the token endpoint.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Twitch clinic")
+MFA_RECOVERY_CODES = 10
+# Idle sessions end. Staff: 15 minutes, since clinic workstations are shared and left
+# unlocked between patients (the AAL3 inactivity bound of NIST SP 800-63B rev. 3; usual EHR policy).
+# Parents: 60 minutes on their own phone, long enough to fill in a report with a video while
+# tending a baby without losing it. The absolute lifetime stays SESSION_COOKIE_AGE (8 h).
+SESSION_IDLE_TIMEOUT_STAFF = int(os.environ.get("SESSION_IDLE_TIMEOUT_STAFF", str(15 * 60)))
+SESSION_IDLE_TIMEOUT_PARENT = int(os.environ.get("SESSION_IDLE_TIMEOUT_PARENT", str(60 * 60)))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -270,7 +303,7 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so anonymous callers get 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

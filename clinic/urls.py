@@ -18,6 +18,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/invite/", views.invitation_create, name="invitation-create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("review/", include("clinic.review_urls")),
+    path("accounts/mfa/", include("clinic.mfa_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("clinic.api_urls", "api"), namespace="api")),

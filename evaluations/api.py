@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -473,8 +474,19 @@ class OrderViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return Response(self.get_serializer(order).data)
 
 
+class _OneObjectSchema(AutoSchema):
+    """The checklist is one object, though served by a router's ``list`` route."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class MilestoneViewSet(viewsets.ViewSet):
     """GET ?patient=ID: the milestone checklist for the child's (corrected) age band."""
+
+    # Without this the schema promised an array, and schemathesis caught the answer (an
+    # object) breaking the contract.
+    schema = _OneObjectSchema()
 
     @extend_schema(
         parameters=[OpenApiParameter("patient", str, required=True)],

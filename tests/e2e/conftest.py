@@ -77,6 +77,21 @@ def login(page: Any, base_url: str, username: str, password: str = "demo-pass-20
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+    if "/accounts/mfa/verify/" in page.url:
+        # Demo staff have an authenticator with the documented demo key: type what it shows.
+        page.fill("input[name=code]", demo_totp_code())
+        page.click("[data-testid=mfa-continue]")
+        page.wait_for_load_state("networkidle")
+
+
+def demo_totp_code() -> str:
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    from clinic.demo import DEMO_TOTP_SECRET
+
+    return f"{totp(b32decode(DEMO_TOTP_SECRET)):06d}"
 
 
 AXE_COUNTS = ARTIFACTS / "axe-counts.json"

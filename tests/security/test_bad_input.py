@@ -27,6 +27,7 @@ EXTRA_KWARGS = {
     "review:rows": {"kind": "episodes"},
     "invitation-accept": {"token": "not-a-token"},
     "password_reset_confirm": {"uidb64": "xx", "token": "yy"},
+    "api:token-detail": {"id": "not-a-token"},
 }
 # Every query parameter any page or endpoint reads, with values it must survive.
 GARBAGE: list[dict[str, str]] = [

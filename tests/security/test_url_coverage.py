@@ -67,9 +67,18 @@ ROUTES: dict[str, Route] = {
     "password_reset_done": Route(PUBLIC),
     "password_reset_confirm": Route(PUBLIC),
     "password_reset_complete": Route(PUBLIC),
+    # second factor (clinic/mfa_views.py): the caller's own account only, no patient object
+    "mfa-manage": Route(LOGIN),
+    "mfa-verify": Route(LOGIN, methods=("GET", "POST")),
+    "mfa-setup": Route(LOGIN, methods=("GET", "POST")),
+    "mfa-recovery-codes": Route(LOGIN, methods=("POST",)),
+    "mfa-disable": Route(LOGIN, methods=("POST",)),
     # API
     "api:api-token": Route(PUBLIC, methods=("POST",), api=True),
     "api:api-me": Route(LOGIN, api=True),
+    # the caller's own tokens (clinic/api.py TokenViewSet); another user's id answers 404
+    "api:token-list": Route(LOGIN, api=True),
+    "api:token-detail": Route(LOGIN, methods=("DELETE",), api=True),
     "api:api-schema": Route(PUBLIC, api=True),  # the contract only, no patient data
     "api:api-docs": Route(PUBLIC, api=True),
     "api:patient-list": Route(LOGIN, methods=("GET", "POST"), api=True),
@@ -121,7 +130,9 @@ ROUTES: dict[str, Route] = {
 ADMIN_MODELS: dict[str, str] = {
     "auth.group": "superuser",
     "auth.user": "superuser",
-    "authtoken.tokenproxy": "superuser",
+    "knox.authtoken": "superuser",
+    "otp_static.staticdevice": "superuser",
+    "otp_totp.totpdevice": "superuser",
     "axes.accessattempt": "superuser",
     "axes.accessfailurelog": "superuser",
     "axes.accesslog": "superuser",

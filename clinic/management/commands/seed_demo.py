@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.demo import DEMO_PASSWORD, seed_core
+from clinic.demo import DEMO_PASSWORD, DEMO_STAFF, DEMO_TOTP_SECRET, seed_core
 
 # Each app may add its own demo rows in <app>/demo.py: seed(world) -> None.
 APP_DEMOS = ("episodes.demo", "evaluations.demo", "clinic.review_demo")
@@ -33,3 +33,8 @@ class Command(BaseCommand):
             f"Demo data ready. Logins (password {DEMO_PASSWORD}): doctor, reviewer, clinicadmin, "
             "parent, parent2, otherdoctor."
         ))
+        self.stdout.write(
+            f"Staff ({', '.join(DEMO_STAFF)}) then enter a code from an authenticator app set up "
+            f"with the demo key {DEMO_TOTP_SECRET} (TOTP, 6 digits, 30 s), e.g. "
+            f"`oathtool --totp -b {DEMO_TOTP_SECRET}`."
+        )

@@ -1,0 +1,77 @@
+"""API tokens (django-rest-knox): issued with a lifetime by role, listed and revoked by their owner.
+
+Knox keeps only a SHA-512 digest of each token and its first characters (``token_key``),
+which name a token in lists without revealing it. Every token of a user is revoked
+when their password changes, by whatever path (password change or reset pages, the
+admin's set-password form, ``changepassword``): ``revoke_tokens_on_password_change``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from knox.models import AuthToken
+
+from clinic.access import is_staff_member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+def token_ttl_for(user: AbstractBaseUser) -> timedelta:
+    """Staff tokens last one shift, parents' a month (reasons in settings)."""
+    if user.is_staff or is_staff_member(user):
+        return timedelta(hours=settings.API_TOKEN_TTL_STAFF_HOURS)
+    return timedelta(days=settings.API_TOKEN_TTL_PARENT_DAYS)
+
+
+def token_issue(*, user: AbstractBaseUser) -> tuple[AuthToken, str]:
+    """A new token for ``user``; the plain text is returned once and never stored."""
+    return AuthToken.objects.create(user=user, expiry=token_ttl_for(user))
+
+
+def tokens_of(user: AbstractBaseUser) -> models.QuerySet[AuthToken]:
+    """The user's tokens that still work, newest first."""
+    return (
+        AuthToken.objects.filter(user=user)
+        .filter(Q(expiry__gt=timezone.now()) | Q(expiry__isnull=True))
+        .order_by("-created", "token_key")
+    )
+
+
+def token_revoke(*, user: AbstractBaseUser, token_key: str) -> bool:
+    """Revoke one of the user's own tokens; False when they have none by that key."""
+    deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    return deleted > 0
+
+
+def tokens_revoke_all(*, user: AbstractBaseUser) -> int:
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def _remember_password_change(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
+    instance._password_was_changed = stored is not None and stored != instance.password
+
+
+def revoke_tokens_on_password_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if getattr(instance, "_password_was_changed", False):
+        tokens_revoke_all(user=instance)
+        instance._password_was_changed = False
+
+
+def connect_signals() -> None:
+    user_model = get_user_model()
+    models.signals.pre_save.connect(_remember_password_change, sender=user_model,
+                                    dispatch_uid="clinic.tokens.pre_save")
+    models.signals.post_save.connect(revoke_tokens_on_password_change, sender=user_model,
+                                     dispatch_uid="clinic.tokens.post_save")
