@@ -5,13 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import audit, review
-from clinic.access import Action, can, case_assignees, clinics_for, patients_visible_to, restrict
+from clinic.access import (
+    Action,
+    can,
+    case_assignees,
+    clinics_for,
+    not_visible,
+    patients_visible_to,
+    restrict,
+)
 from clinic.models import (
     AuditAction,
     AuditEvent,
@@ -51,7 +62,72 @@ class ScopedChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class PatientScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class ScopedObjectMixin:
+    """Every admin URL that names a row answers 404 when the row is outside the queryset.
+
+    Django's admin answers such a row with a redirect, and django-simple-history falls
+    back to the history table (showing another clinic's record); both go through
+    ``scoped_object`` instead, whose 404 comes from clinic/access.py and is audited as a
+    denied attempt. Custom actions on hidden rows are refused the same way.
+    """
+
+    patient_field = "patient"
+
+    def scoped_object(self, request: HttpRequest, object_id: str) -> Any:
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is None:
+            raise not_visible(self.model._default_manager.all(),  # type: ignore[attr-defined]
+                              self.patient_field, pk=unquote(object_id))
+        return obj
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: Any = None) -> Any:
+        self.scoped_object(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self.scoped_object(request, object_id)
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self.scoped_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: Any = None) -> Any:
+        """A past version of the row, read-only (django-simple-history admins only).
+
+        Restoring one would write a clinical row around its services (a signed
+        evaluation, a resolved case, a triaged episode), so the page only shows.
+        """
+        obj = self.scoped_object(request, object_id)
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("Past versions can be read, not restored.")
+        if not str(version_id).isdigit():
+            raise not_visible(self.model._default_manager.all(),  # type: ignore[attr-defined]
+                              self.patient_field, pk=obj.pk)
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True  # hides simple-history's "Revert" button; history_form_view refuses POST
+
+    def has_change_history_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if selected and request.POST.get("select_across") not in ("1", "True"):
+            visible = {str(pk) for pk in queryset.values_list("pk", flat=True)}
+            hidden = [pk for pk in selected if pk not in visible]
+            if hidden:
+                raise not_visible(self.model._default_manager.all(),  # type: ignore[attr-defined]
+                                  self.patient_field, pk=hidden[0])
+        return super().response_action(request, queryset)  # type: ignore[misc]
+
+
+class PatientScopedAdmin(ScopedObjectMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """The one admin base for patient records.
 
     Staff who are not superusers see only rows of patients they may act on with
@@ -101,20 +177,18 @@ class PatientScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: Any = None) -> Any:
         if request.method == "GET":
-            self._audit(request, AuditAction.READ, self.get_object(request, object_id))
+            self._audit(request, AuditAction.READ, self.scoped_object(request, object_id))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        self._audit(request, AuditAction.READ, self.get_object(request, object_id))
+        self._audit(request, AuditAction.READ, self.scoped_object(request, object_id))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: Any = None) -> Any:
-        """A past version of the row (django-simple-history admins only)."""
-        self._audit(request, AuditAction.READ, self.get_object(request, object_id))
-        return super().history_form_view(  # type: ignore[misc]
-            request, object_id, version_id, extra_context
-        )
+        if request.method in ("GET", "HEAD"):
+            self._audit(request, AuditAction.READ, self.scoped_object(request, object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         self._audit(request, AuditAction.CREATE, obj)
@@ -126,7 +200,9 @@ class PatientScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(ScopedObjectMixin, admin.ModelAdmin):
+    patient_field = ""  # not a patient record: a denial names the clinic only
+
     list_display = ["name", "phone", "emergency_number", "created_at"]
     search_fields = ["name"]
 
@@ -143,24 +219,72 @@ class ClinicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class MembershipAdmin(ScopedObjectMixin, ScopedChoicesMixin, admin.ModelAdmin):
+    """Roles of the staff of the admin's own clinics.
+
+    Staff join a clinic by accepting an invitation, like parents, so only superusers
+    attach a user here; a clinic admin changes the role of others in the clinics they
+    administer, never their own. Every change and removal is an AuditEvent.
+    """
+
     list_display = ["user", "clinic", "role", "created_at"]
-    list_filter = ["role", "clinic"]
+    list_filter = ["role", ("clinic", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "clinic"]
     search_fields = ["user__username", "clinic__name"]
     autocomplete_fields = ["user"]
+    patient_field = ""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).filter(
             clinic__in=clinics_for(request.user, Action.MANAGE)
         )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
+        # Who and where never change: only the role of an existing membership is edited.
+        return ["user", "clinic", "created_at"] if obj is not None else ["created_at"]
+
+    def _may_manage(self, request: HttpRequest, obj: Membership | None) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        return obj.user_id != request.user.pk and clinics_for(request.user, Action.MANAGE).filter(
+            pk=obj.clinic_id).exists()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return self._may_manage(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return self._may_manage(request, obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change and not self._may_manage(request, obj):
+            raise PermissionDenied("You may not change this membership.")
+        super().save_model(request, obj, form, change)
+        audit.record(request, AuditAction.UPDATE if change else AuditAction.CREATE, patient=None,
+                     obj=obj, object_id=f"{obj.pk}:{obj.role}")
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        audit.record(request, AuditAction.DELETE, patient=None, obj=obj,
+                     object_id=f"{obj.pk}:{obj.role}")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        memberships = list(queryset)
+        if any(not self._may_manage(request, m) for m in memberships):
+            raise PermissionDenied("You may not remove your own membership.")
+        for membership in memberships:
+            audit.record(request, AuditAction.DELETE, patient=None, obj=membership,
+                         object_id=f"{membership.pk}:{membership.role}")
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(Patient)
 class PatientAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     list_display = ["family_name", "given_name", "mrn", "date_of_birth", "gestational_age_weeks",
                     "clinic"]
-    list_filter = ["clinic", "sex"]
+    list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "sex"]
     list_select_related = ["clinic"]
     search_fields = ["family_name", "given_name", "mrn"]
     readonly_fields = ["uuid", "created_at", "updated_at", "created_by", "updated_by"]
@@ -277,7 +401,8 @@ class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
 
     list_display = ["patient", "clinic", "level", "status", "overdue_flag", "oldest_unacknowledged_at",
                     "opened_at", "assigned_to", "outcome"]
-    list_filter = ["status", "level", OverdueFilter, "clinic", "outcome", "opened_at"]
+    list_filter = ["status", "level", OverdueFilter, ("clinic", admin.RelatedOnlyFieldListFilter),
+                   "outcome", "opened_at"]
     list_select_related = ["patient", "clinic", "assigned_to"]
     search_fields = ["patient__family_name", "patient__given_name", "patient__mrn", "uuid"]
     date_hierarchy = "opened_at"

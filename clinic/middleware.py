@@ -40,3 +40,24 @@ class RejectNulQueryMiddleware:
             if "\x00" in key or any("\x00" in value for value in values):
                 return HttpResponseBadRequest("The address holds a character that is not allowed.")
         return self.get_response(request)
+
+
+class AuditDeniedAccessMiddleware:
+    """Write an AuditEvent for every page or admin request that clinic/access.py refused.
+
+    The API's exception handler (clinic/api_errors.py) does the same for DRF views, whose
+    exceptions never reach middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        from clinic import audit
+        from clinic.access import NotAllowed, NotVisible
+
+        if isinstance(exception, NotVisible | NotAllowed):
+            audit.record_denied(request, exception)

@@ -56,6 +56,8 @@ class Membership(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Role changes keep who had which role when (AuditEvents say who changed it).
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -249,6 +251,10 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Create"
     UPDATE = "update", "Update"
     EXPORT = "export", "Export"
+    DELETE = "delete", "Delete"  # access taken away (a membership), never a clinical row
+    # Refused attempts on a patient object (404 or 403 from clinic/access.py).
+    DENIED_READ = "deny_read", "Denied read"
+    DENIED_WRITE = "deny_write", "Denied write"
 
 
 class AppendOnlyError(Exception):

@@ -18,6 +18,28 @@ if os.environ.get("CI"):
 # Django imports stay inside fixtures so the pure rule tests run without Django set up.
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_guard() -> None:
+    """Let transactional tests empty the audit table between tests on PostgreSQL.
+
+    Django flushes with TRUNCATE, which the append-only trigger refuses. The test role is
+    a superuser, so it may skip triggers for the flush transaction only; the app's role in
+    production is not, and cannot (README, "Database roles").
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "_skips_triggers", False):
+        return
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        statements = original(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    sql_flush._skips_triggers = True  # type: ignore[attr-defined]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(request: Any, tmp_path: Any) -> None:
     if "django_db_setup" in request.fixturenames or "db" in request.fixturenames:
