@@ -214,13 +214,19 @@ def not_visible(queryset: models.QuerySet, patient_field: str = "patient",
                       object_id=object_id, patient=_patient_path_of(obj, patient_field))
 
 
+def not_allowed(patient: Patient, obj: models.Model | None = None,
+                message: str = "You may not do this for this patient.") -> NotAllowed:
+    """The 403 for a visible object the caller may not act on this way, naming the attempt."""
+    target = obj if obj is not None else patient
+    return NotAllowed(message, object_type=target._meta.model_name,
+                      object_id=getattr(target, "uuid", None) or target.pk, patient=patient)
+
+
 def require(user: AnyUser | None, action: Action, patient: Patient, *, obj: models.Model | None = None,
             message: str = "You may not do this for this patient.") -> None:
     """Refuse (403, audited) unless ``user`` may perform ``action`` on ``patient``."""
     if not can(user, action, patient):
-        target = obj if obj is not None else patient
-        raise NotAllowed(message, object_type=target._meta.model_name,
-                         object_id=getattr(target, "uuid", None) or target.pk, patient=patient)
+        raise not_allowed(patient, obj, message)
 
 
 def get_patient_for(user: AnyUser | None, patient_id: object, action: Action = Action.VIEW) -> Patient:

@@ -7,9 +7,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, QuerySet, Value, When
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -60,6 +62,26 @@ class ScopedChoicesMixin:
         if queryset is not None:
             kwargs["queryset"] = queryset
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect, only for rows the user may see in the admin.
+
+    Django's own view redirects for any id to the row's page, turning sequential ids into
+    public ones; here the row must come through its model admin's scoped queryset.
+    """
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError) as exc:
+        raise Http404("Not found.") from exc
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        raise PermissionDenied("You may not view this.")
+    if isinstance(model_admin, ScopedObjectMixin):
+        model_admin.scoped_object(request, object_id)
+    elif model_admin.get_object(request, unquote(object_id)) is None:
+        raise Http404("Not found.")
+    return shortcut(request, content_type_id, object_id)
 
 
 class ScopedObjectMixin:
@@ -214,6 +236,9 @@ class ClinicAdmin(ScopedObjectMixin, admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # a new practice is set up by the operators
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a clinic owns patient records
 
@@ -310,6 +335,14 @@ class GuardianshipAdmin(PatientScopedAdmin):
     search_fields = ["user__username", "patient__family_name"]
     access_action = Action.MANAGE
     raw_id_fields = ["user", "patient"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Parents join by accepting an invitation for their child (bound to their e-mail);
+        # only superusers attach an account here, so no clinic admin reaches other users.
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Guardianship | None = None) -> list[str]:
+        return ["user", "patient", "created_at"] if obj is not None else ["created_at"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Not a clinical row: removing it takes a parent's access away (audited below).

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -21,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clinic import audit
-from clinic.access import Action, can, get_for, get_patient_for
+from clinic.access import Action, can, get_for, get_patient_for, not_allowed, require
 from clinic.fields import BoundedIsoDateTimeFilter
 from clinic.models import AuditAction
 from episodes import services
@@ -249,7 +248,7 @@ class EpisodeViewSet(
     def mark_in_error(self, request: Request, id: str) -> Response:  # noqa: A002
         episode = self.get_object()
         if not services.episode_can_mark_in_error(request.user, episode):
-            raise PermissionDenied("You may not change this report.")
+            raise not_allowed(episode.patient, episode, "You may not change this report.")
         body = MarkInErrorSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.episode_mark_in_error(episode=episode, by=request.user,
@@ -263,8 +262,8 @@ class EpisodeViewSet(
             parser_classes=[parsers.MultiPartParser, parsers.FormParser])
     def attachments(self, request: Request, id: str) -> Response:  # noqa: A002
         episode = self.get_object()
-        if not can(request.user, Action.REPORT, episode.patient):
-            raise PermissionDenied("You may not add files to this report.")
+        require(request.user, Action.REPORT, episode.patient, obj=episode,
+                message="You may not add files to this report.")
         body = UploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

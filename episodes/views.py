@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import audit
-from clinic.access import Action, can, get_for, get_patient_for
+from clinic.access import Action, can, get_for, get_patient_for, not_allowed
 from clinic.models import AuditAction, Patient
 from episodes import services
 from episodes.charts import frequency_chart
@@ -112,7 +112,7 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
 def episode_mark_in_error(request: HttpRequest, episode_id: str) -> HttpResponse:
     episode = get_for(request.user, episodes_visible_to(request.user), uuid=episode_id)
     if not services.episode_can_mark_in_error(request.user, episode):
-        raise PermissionDenied("You may not change this report.")
+        raise not_allowed(episode.patient, episode, "You may not change this report.")
     if request.method == "GET":
         audit.record(request, AuditAction.READ, patient=episode.patient, obj=episode)
     form = MarkInErrorForm(request.POST or None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -27,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clinic import audit
-from clinic.access import Action, can, get_for, get_patient_for, patients_visible_to, restrict
+from clinic.access import Action, get_for, get_patient_for, patients_visible_to, require, restrict
 from clinic.api import AgeSerializer
 from clinic.models import AuditAction
 from evaluations import norms, selectors, services
@@ -240,8 +239,7 @@ def _chart_patient(user: Any, patient_id: Any) -> Any:
     patient = patients_visible_to(user).filter(uuid=patient_id).first()
     if patient is None:
         raise serializers.ValidationError({"patient": "No such patient."})
-    if not can(user, Action.CHART, patient):
-        raise PermissionDenied("You may not chart for this patient.")
+    require(user, Action.CHART, patient, message="You may not chart for this patient.")
     return patient
 
 
@@ -275,10 +273,9 @@ class EvaluationViewSet(
     def get_object(self) -> Evaluation:
         evaluation = get_for(self.request.user, self.get_queryset(), Action.VIEW_CHART,
                              uuid=self.kwargs["id"])
-        if self.request.method not in READ_METHODS and not can(
-            self.request.user, Action.CHART, evaluation.patient
-        ):
-            raise PermissionDenied("You may not chart for this patient.")
+        if self.request.method not in READ_METHODS:
+            require(self.request.user, Action.CHART, evaluation.patient, obj=evaluation,
+                    message="You may not chart for this patient.")
         return evaluation
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -377,10 +374,9 @@ class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.Retrieve
     def get_object(self) -> Suggestion:
         suggestion = get_for(self.request.user, self.get_queryset(), Action.VIEW_CHART,
                              uuid=self.kwargs["id"])
-        if self.request.method not in READ_METHODS and not can(
-            self.request.user, Action.CHART, suggestion.patient
-        ):
-            raise PermissionDenied("You may not decide suggestions for this patient.")
+        if self.request.method not in READ_METHODS:
+            require(self.request.user, Action.CHART, suggestion.patient, obj=suggestion,
+                    message="You may not decide suggestions for this patient.")
         return suggestion
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -435,10 +431,9 @@ class OrderViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     def get_object(self) -> FollowUpOrder:
         order = get_for(self.request.user, self.get_queryset(), Action.VIEW, uuid=self.kwargs["id"])
-        if self.request.method not in READ_METHODS and not can(
-            self.request.user, Action.CHART, order.patient
-        ):
-            raise PermissionDenied("You may not change orders for this patient.")
+        if self.request.method not in READ_METHODS:
+            require(self.request.user, Action.CHART, order.patient, obj=order,
+                    message="You may not change orders for this patient.")
         return order
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

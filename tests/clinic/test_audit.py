@@ -38,10 +38,13 @@ def test_api_write_and_read_write_events(api, world):
                        ("create", created.json()["id"])]
 
 
-def test_refused_read_writes_no_event(client, world):
+def test_refused_read_is_audited_as_a_denied_attempt_on_that_patient(client, world):
+    """No read happened (no "read" event), but the attempt is written down with its target."""
     client.force_login(world.other_parent)
     assert client.get(world.patient.get_absolute_url()).status_code == 404
-    assert not AuditEvent.objects.exists()
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.patient, event.object_type, event.object_id) == (
+        world.other_parent, "deny_read", world.patient, "patient", str(world.patient.uuid))
 
 
 def test_events_cannot_be_changed_or_deleted_through_the_orm(world):

@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import client_for
 
 PUBLIC, LOGIN, OBJECT = "public", "login", "object"
+ADMIN = "admin"  # an admin URL outside admin.site's namespace: walked by test_admin_walk.py
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ ROUTES: dict[str, Route] = {
     "review:dashboard": Route(LOGIN),
     "review:csv": Route(LOGIN),
     "review:rows": Route(LOGIN),
+    "admin-view-on-site": Route(ADMIN),
     # accounts (django.contrib.auth)
     "login": Route(PUBLIC),
     "logout": Route(PUBLIC, methods=("POST",)),
