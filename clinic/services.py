@@ -139,6 +139,11 @@ def review_case_raise(
         return None
     at = at or timezone.now()
     reasons = [dict(reason) for reason in reasons]
+    # Serialise on the patient: with no open case there is no case row to lock, so two
+    # simultaneous worrying reports would both insert one and the second would fail on
+    # reviewcase_one_open_per_patient. NO KEY UPDATE does not wait for the key-share locks
+    # that inserting an episode or evaluation takes on the same patient row.
+    Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk").first()
     case = (
         ReviewCase.objects.select_for_update()
         .filter(patient=patient)

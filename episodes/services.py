@@ -133,7 +133,14 @@ def episode_create(
         content_hash=content_hash, triage=result.as_dict(), level=str(result.level),
         rule_set_version=result.rule_set_version or RULE_SET_VERSION, **fields,
     )
-    episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"])
+    try:
+        episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"])
+    except ValidationError:
+        # A concurrent request with the same key committed after the check above: the
+        # uniqueness check now fails, but the answer is the stored episode, not a 400.
+        if client_id is not None and (existing := _existing(reporter, client_id, content_hash)):
+            return existing, False
+        raise
     try:
         with transaction.atomic():
             episode.save()

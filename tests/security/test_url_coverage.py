@@ -287,6 +287,12 @@ def test_other_tenant_gets_404_for_every_record(client, world, records, role, na
     assert response.status_code == 404, (name, method, response.status_code)
     assert records.patient.given_name not in response.content.decode(errors="replace")
     assert fingerprint(records) == before
+    # The refusal is audited with the attempted record's patient, as a read or a write.
+    from clinic.models import AuditEvent
+
+    denied = AuditEvent.objects.filter(actor=world.user(role), patient=records.patient)
+    assert list(denied.values_list("action", flat=True)) == [
+        "deny_read" if method == "GET" else "deny_write"], (name, method)
 
 
 @pytest.mark.parametrize(("name", "method"), _object_cases())
