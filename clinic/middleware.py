@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # whole value: "$" would let "id\n" through
 
@@ -61,3 +62,36 @@ class AuditDeniedAccessMiddleware:
 
         if isinstance(exception, NotVisible | NotAllowed):
             audit.record_denied(request, exception)
+
+
+# No page needs these browser features; the video upload uses a file input, not the camera API.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()" for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking", "browsing-topics",
+    )
+)
+
+
+class PrivateResponseMiddleware:
+    """No browser or proxy keeps an answer given to a signed-in user; no page gets device APIs.
+
+    Patient data reaches only signed-in users (pages, API, CSV, FHIR, downloads), so every
+    answer to one is ``Cache-Control: private, no-store`` (a shared computer's browser
+    cache keeps nothing). A ``Permissions-Policy`` goes on every answer.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        # DRF authenticates tokens inside the view: it leaves the user on the request too.
+        if user is not None and user.is_authenticated or "Authorization" in request.headers:
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "private, no-store, no-cache, must-revalidate, max-age=0"
+            patch_vary_headers(response, ("Cookie", "Authorization"))
+        return response

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clinic.middleware.RequestIdMiddleware",
+    # Outside authentication, so it sees the user that the API or the session set.
+    "clinic.middleware.PrivateResponseMiddleware",
     "clinic.middleware.RejectNulQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -267,6 +269,8 @@ REST_FRAMEWORK = {
     # (None) a client picks its own throttle identity by sending that header.
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
+# The schema and docs describe every endpoint; in production only signed-in users read them.
+API_DOCS_REQUIRE_LOGIN = env_bool("API_DOCS_REQUIRE_LOGIN", not DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Twitch clinic API",
     "DESCRIPTION": "Episodes, triage, evaluations, follow-up suggestions and FHIR export.",
