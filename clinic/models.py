@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,9 +75,27 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# Design choice: a pediatric record holds children and young adults still followed by
+# their pediatrician; a birth date more than 25 years back is a typing error (year 1,
+# 1900), not a patient, and would break the date arithmetic of ages and norms.
+MAX_PATIENT_AGE_YEARS = 25
+
+
 def validate_not_future(value: date) -> None:
     if value > timezone.localdate():
         raise ValidationError("The date of birth cannot be in the future.")
+
+
+def validate_plausible_birth_date(value: date) -> None:
+    today = timezone.localdate()
+    try:
+        earliest = today.replace(year=today.year - MAX_PATIENT_AGE_YEARS)
+    except ValueError:  # 29 February
+        earliest = today.replace(year=today.year - MAX_PATIENT_AGE_YEARS, day=28)
+    if value < earliest:
+        raise ValidationError(
+            f"Check the date of birth: this record is for patients up to {MAX_PATIENT_AGE_YEARS} "
+            "years old.")
 
 
 class Patient(models.Model):
@@ -88,7 +106,7 @@ class Patient(models.Model):
     mrn = models.CharField("MRN", max_length=40, blank=True, help_text="Medical record number.")
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField(validators=[validate_not_future])
+    date_of_birth = models.DateField(validators=[validate_not_future, validate_plausible_birth_date])
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     gestational_age_weeks = models.PositiveSmallIntegerField(
         default=40, validators=[MinValueValidator(22), MaxValueValidator(44)],
@@ -152,6 +170,13 @@ class Patient(models.Model):
     @property
     def gestational_age_display(self) -> str:
         return f"{self.gestational_age_weeks}+{self.gestational_age_days} weeks"
+
+    def born_by(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls on or after the day of birth (in the clinic's time zone).
+
+        Compares aware datetimes only, so a moment in year 1 is simply "before".
+        """
+        return moment >= timezone.make_aware(datetime.combine(self.date_of_birth, time.min))
 
     def age(self, on: date | None = None) -> Age:
         """Chronological and corrected age (clinic/ages.py) on ``on`` (default today)."""

@@ -11,7 +11,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,6 +21,7 @@ from rest_framework.routers import SimpleRouter
 
 from clinic import audit
 from clinic.access import Action, can, get_for, get_patient_for, not_allowed, require
+from clinic.api_schema import ERROR
 from clinic.fields import BoundedIsoDateTimeFilter
 from clinic.models import AuditAction
 from episodes import services
@@ -209,7 +210,11 @@ class EpisodeViewSet(
         patient = get_patient_for(request.user, report.validated_data["patient"], Action.REPORT)
         return report, patient
 
-    @extend_schema(request=EpisodeReportSerializer, responses={201: EpisodeSerializer})
+    @extend_schema(request=EpisodeReportSerializer, responses={
+        201: OpenApiResponse(EpisodeSerializer, description="Stored, with its triage."),
+        200: OpenApiResponse(EpisodeSerializer, description="A repeated client_id: the stored episode."),
+        409: OpenApiResponse(ERROR, description="This client_id was used for a different report."),
+    })
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report, patient = self._report(request)
         data = report.validated_data

@@ -9,7 +9,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clinic.fields import BoundedDateField
-from episodes.models import MAX_DURATION_SECONDS, Source, validate_not_in_future
+from episodes.models import (
+    MAX_DURATION_SECONDS,
+    Source,
+    validate_not_in_future,
+    validate_started_at_for,
+)
 from episodes.triage import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGN_QUESTIONS, SIGNS, STATES
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
@@ -49,8 +54,9 @@ class EpisodeReportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "video/*,image/*"}),
     )
 
-    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: bool = False, patient: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.patient = patient
         for code, _label in SIGNS:
             self.fields[f"sign_{code}"] = forms.ChoiceField(
                 label=SIGN_QUESTIONS[code], choices=YES_NO, initial="no", required=False,
@@ -70,6 +76,8 @@ class EpisodeReportForm(forms.Form):
     def clean_started_at(self) -> Any:
         value = self.cleaned_data["started_at"]
         validate_not_in_future(value)
+        if self.patient is not None:
+            validate_started_at_for(self.patient, value)
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from episodes.models import (
     EpisodeAttachment,
     EpisodeStatus,
     Source,
+    validate_started_at_for,
 )
 from episodes.selectors import episode_recent_history
 from episodes.tasks import notify_clinic
@@ -65,6 +66,10 @@ def episode_assess(
 ) -> TriageResult:
     """The triage a report would get now, stored nowhere (the "Check" step and the API)."""
     report = _report(**fields)  # type: ignore[arg-type]
+    try:
+        validate_started_at_for(patient, report.started_at)
+    except ValidationError as exc:
+        raise ValidationError({"started_at": exc.messages}) from exc
     history = episode_recent_history(patient=patient, before=before or report.started_at)
     return assess(report, patient.age(timezone.localtime(report.started_at).date()), history)
 

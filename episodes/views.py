@@ -32,7 +32,7 @@ PAGE_SIZE = 25
 def _report_form(request: HttpRequest, patient: Patient) -> EpisodeReportForm:
     staff = can(request.user, Action.CHART, patient)
     if request.method == "POST":
-        return EpisodeReportForm(request.POST, request.FILES, staff=staff)
+        return EpisodeReportForm(request.POST, request.FILES, staff=staff, patient=patient)
     started = timezone.localtime().replace(second=0, microsecond=0)
     return EpisodeReportForm(initial={"started_at": started}, staff=staff)
 

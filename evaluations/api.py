@@ -15,8 +15,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -28,6 +30,7 @@ from rest_framework.routers import SimpleRouter
 from clinic import audit
 from clinic.access import Action, get_for, get_patient_for, patients_visible_to, require, restrict
 from clinic.api import AgeSerializer
+from clinic.api_schema import CONFLICT
 from clinic.models import AuditAction
 from evaluations import norms, selectors, services
 from evaluations.models import (
@@ -255,6 +258,10 @@ class AuditedListMixin:
         return response
 
 
+@extend_schema_view(
+    partial_update=extend_schema(responses={200: EvaluationSerializer, 409: CONFLICT}),
+    create=extend_schema(responses={201: EvaluationSerializer}),
+)
 class EvaluationViewSet(
     AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
@@ -306,6 +313,7 @@ class EvaluationViewSet(
         audit.record(request, AuditAction.CREATE, patient=patient, obj=evaluation)
         return self._answer(evaluation, status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: EvaluationSerializer, 409: CONFLICT})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         evaluation = self.get_object()
         serializer = self.get_serializer(evaluation, data=request.data, partial=True)
@@ -329,7 +337,7 @@ class EvaluationViewSet(
         audit.record(request, AuditAction.UPDATE, patient=evaluation.patient, obj=evaluation)
         return self._answer(evaluation)
 
-    @extend_schema(request=SignSerializer)
+    @extend_schema(request=SignSerializer, responses={200: EvaluationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, id: str | None = None) -> Response:  # noqa: A002
         evaluation = self.get_object()
@@ -346,7 +354,9 @@ class EvaluationViewSet(
         audit.record(request, AuditAction.UPDATE, patient=evaluation.patient, obj=evaluation)
         return self._answer(evaluation)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={
+        201: OpenApiResponse(EvaluationSerializer, description="The new draft amending this one."),
+        409: CONFLICT})
     @action(detail=True, methods=["post"])
     def amend(self, request: Request, id: str | None = None) -> Response:  # noqa: A002
         evaluation = self.get_object()
@@ -356,6 +366,12 @@ class EvaluationViewSet(
             return _conflict(" ".join(exc.messages))
         audit.record(request, AuditAction.CREATE, patient=amendment.patient, obj=amendment)
         return self._answer(amendment, status.HTTP_201_CREATED)
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, error_messages={"blank": "Say why this suggestion is dismissed.",
+                                         "required": "Say why this suggestion is dismissed."})
 
 
 class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -387,7 +403,9 @@ class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.Retrieve
     def _decided(self, suggestion: Suggestion) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=suggestion.pk)).data)
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=None, responses={
+        201: OpenApiResponse(OrderSerializer, description="The order the accepted suggestion made."),
+        409: CONFLICT})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, id: str | None = None) -> Response:  # noqa: A002
         suggestion = self.get_object()
@@ -398,13 +416,15 @@ class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.Retrieve
         audit.record(request, AuditAction.CREATE, patient=order.patient, obj=order)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=inline_serializer("DismissRequest", {"reason": serializers.CharField()}))
+    @extend_schema(request=DismissSerializer, responses={200: SuggestionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, id: str | None = None) -> Response:  # noqa: A002
         suggestion = self.get_object()
-        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
-        if not isinstance(reason, str) or not reason.strip():
-            raise serializers.ValidationError({"reason": "Say why this suggestion is dismissed."})
+        # A serializer, not request.data: its CharField refuses NUL and lone surrogates
+        # (which PostgreSQL text and UTF-8 cannot hold) with a field error.
+        body = DismissSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reason = body.validated_data["reason"]
         try:
             suggestion = services.suggestion_dismiss(suggestion=suggestion, by=request.user,
                                                      reason=reason)
