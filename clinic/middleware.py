@@ -140,3 +140,27 @@ class JsonDepthLimitMiddleware:
                     status=400,
                 )
         return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 to a request whose declared body exceeds ``MAX_REQUEST_BYTES``.
+
+    Checked from Content-Length before the body is read, so an oversized upload is refused
+    before it reaches a temporary file or the file-type check.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BYTES
+        if length > limit:
+            return JsonResponse(
+                {"detail": f"The request is too large (at most {limit // (1024 * 1024)} MB)."},
+                status=413,
+            )
+        return self.get_response(request)

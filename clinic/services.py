@@ -81,6 +81,16 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
+WRONG_ACCOUNT = ("This invitation was sent to another e-mail address. Sign out, or sign in with "
+                 "the account of that address, to accept it.")
+
+
+def invitation_matches(invitation: Invitation, user: AbstractBaseUser) -> bool:
+    """An invitation binds to the address it was sent to: only that account may accept it."""
+    email = (getattr(user, "email", "") or "").strip().lower()
+    return bool(email) and email == invitation.email.strip().lower()
+
+
 @transaction.atomic
 def invitation_accept(
     *,
@@ -100,6 +110,8 @@ def invitation_accept(
     )
     if invitation is None:
         raise ValidationError("This invitation link is not valid: it may be used or expired.")
+    if user is not None and not invitation_matches(invitation, user):
+        raise ValidationError(WRONG_ACCOUNT)
     if user is None:
         user_model = get_user_model()
         if not username:

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     # Outside authentication, so it sees the user that the API or the session set.
     "clinic.middleware.PrivateResponseMiddleware",
     "clinic.middleware.RejectNulQueryMiddleware",
+    "clinic.middleware.RequestSizeLimitMiddleware",
     "clinic.middleware.JsonDepthLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,6 +131,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------------------------
+# Shared by every worker, so throttles and rate limits count once for the whole site: the
+# database table by default (`manage.py createcachetable`, run by `make run` and the tests),
+# Redis when REDIS_URL (or CACHE_URL) is set (`pip install '.[redis]'`).
+_REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}
+    if _REDIS_URL.startswith(("redis://", "rediss://", "unix://"))
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clinic_cache"}
+}
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -162,6 +174,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 INVITATION_TTL_DAYS = 7
+# Password-reset mails: per client address and per e-mail address (shared cache).
+PASSWORD_RESET_RATE_PER_IP = os.environ.get("PASSWORD_RESET_RATE_PER_IP", "10/hour")
+PASSWORD_RESET_RATE_PER_EMAIL = os.environ.get("PASSWORD_RESET_RATE_PER_EMAIL", "3/hour")
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -224,7 +239,11 @@ if STORAGES["default"]["BACKEND"].startswith("storages."):
 
 MAX_VIDEO_UPLOAD_BYTES = int(os.environ.get("MAX_VIDEO_UPLOAD_MB", "200")) * 1024 * 1024
 MAX_PHOTO_UPLOAD_BYTES = int(os.environ.get("MAX_PHOTO_UPLOAD_MB", "15")) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a request body other than files
+# A whole request, checked from Content-Length before anything is read: the largest file
+# plus room for the form around it (clinic.middleware.RequestSizeLimitMiddleware).
+MAX_REQUEST_BYTES = max(MAX_VIDEO_UPLOAD_BYTES, MAX_PHOTO_UPLOAD_BYTES) + 1024 * 1024
+MAX_ATTACHMENTS_PER_EPISODE = int(os.environ.get("MAX_ATTACHMENTS_PER_EPISODE", "5"))
 MAX_JSON_DEPTH = 32  # deepest JSON body accepted (clinic.middleware.JsonDepthLimitMiddleware)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

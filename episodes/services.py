@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -199,7 +200,24 @@ def episode_mark_in_error(*, episode: Episode, by: AbstractBaseUser, reason: str
 def attachment_add(
     *, episode: Episode, upload: UploadedFile, by: AbstractBaseUser
 ) -> EpisodeAttachment:
-    """Check the file first; only an accepted file reaches storage and the database."""
+    """Check the file first; only an accepted file reaches storage and the database.
+
+    No file joins a report marked entered in error, and a report holds at most
+    ``MAX_ATTACHMENTS_PER_EPISODE`` files (the episode row is locked while counting, so
+    simultaneous uploads cannot pass the cap together).
+    """
+    limit = settings.MAX_ATTACHMENTS_PER_EPISODE
+    with transaction.atomic():
+        current = Episode.objects.select_for_update().get(pk=episode.pk)
+        if not current.is_active:
+            raise ValidationError("This report is marked as entered in error: no files can be added.")
+        if current.attachments.count() >= limit:
+            raise ValidationError(f"A report can hold at most {limit} files.")
+        return _attachment_store(episode=current, upload=upload, by=by)
+
+
+def _attachment_store(*, episode: Episode, upload: UploadedFile, by: AbstractBaseUser
+                      ) -> EpisodeAttachment:
     checked = check_upload(upload)
     attachment = EpisodeAttachment(
         episode=episode, kind=checked.kind, content_type=checked.content_type,

@@ -28,7 +28,15 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clinic import audit
-from clinic.access import Action, get_for, get_patient_for, patients_visible_to, require, restrict
+from clinic.access import (
+    Action,
+    clinics_for,
+    get_for,
+    get_patient_for,
+    patients_visible_to,
+    require,
+    restrict,
+)
 from clinic.api import AgeSerializer
 from clinic.api_schema import CONFLICT
 from clinic.models import AuditAction
@@ -202,6 +210,23 @@ class OrderSerializer(serializers.ModelSerializer):
 
     def get_ordered_by(self, obj: FollowUpOrder) -> str:
         return obj.ordered_by.get_username()
+
+    def to_representation(self, instance: FollowUpOrder) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Working notes reach a family only with the result, as on the orders page.
+        resulted = instance.status == OrderStatus.RESULTED
+        if not resulted and instance.patient.clinic_id not in self._chart_clinics():
+            data["result_notes"] = ""
+        return data
+
+    def _chart_clinics(self) -> set[int]:
+        """Clinics whose charts the caller reads, looked up once per answer (lists too)."""
+        if "_chart_clinics" not in self.context:
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            self.context["_chart_clinics"] = set(
+                clinics_for(user, Action.VIEW_CHART).values_list("pk", flat=True))
+        return self.context["_chart_clinics"]
 
 
 # --------------------------------------------------------------------------
