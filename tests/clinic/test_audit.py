@@ -70,6 +70,19 @@ def test_database_refuses_raw_update_on_postgresql(world):
     assert AuditEvent.objects.get(pk=event.pk).action == "read"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)  # TRUNCATE in its own transaction, as an attacker would
+@pytest.mark.parametrize("statement", ["TRUNCATE clinic_auditevent",
+                                       "TRUNCATE clinic_auditevent CASCADE",
+                                       "DELETE FROM clinic_auditevent"])
+def test_database_refuses_truncate_and_delete_on_postgresql(world, statement):
+    event = AuditEvent.objects.create(action="read", object_type="patient", patient=world.patient)
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_admin_is_read_only(client, world, django_user_model):
     event = AuditEvent.objects.create(action="read", object_type="patient", patient=world.patient)
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 12)
