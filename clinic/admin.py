@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic import audit, review
+from clinic import audit, review, services
 from clinic.access import (
     Action,
     can,
@@ -358,19 +362,78 @@ class GuardianshipAdmin(PatientScopedAdmin):
         super().delete_queryset(request, queryset)
 
 
+class StaffInvitationForm(forms.ModelForm):
+    """Invite a colleague: the e-mail the link goes to, the clinic and the role."""
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "clinic", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].required = True
+        self.fields["role"].required = True
+
+
 @admin.register(Invitation)
 class InvitationAdmin(PatientScopedAdmin):
-    list_display = ["email", "patient", "relationship", "created_at", "expires_at", "accepted_at"]
-    list_select_related = ["patient"]
-    list_filter = ["accepted_at"]
+    """Parents' invitations (made from the patient page) and staff invitations (made here).
+
+    Staff join a clinic only by accepting an invitation bound to their e-mail, so a clinic
+    admin never attaches an existing account, of their clinic or another, directly.
+    """
+
+    list_display = ["email", "patient", "clinic", "role", "relationship", "created_at", "expires_at",
+                    "accepted_at"]
+    list_select_related = ["patient", "clinic"]
+    list_filter = ["accepted_at", "role"]
     search_fields = ["email", "patient__family_name"]
     readonly_fields = ["uuid", "token_hash", "created_by", "created_at", "accepted_at",
-                       "accepted_by", "expires_at", "patient", "email", "relationship"]
+                       "accepted_by", "expires_at", "patient", "clinic", "role", "email",
+                       "relationship"]
     access_action = Action.MANAGE
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        parents = super().get_queryset(request)
+        staff = Invitation.objects.filter(patient__isnull=True,
+                                          clinic__in=clinics_for(request.user, Action.MANAGE))
+        return (parents | staff).select_related("patient", "clinic")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # Invitations are made from the patient page, which mails the one-time link.
-        return False
+        return clinics_for(request.user, Action.MANAGE).exists() and super().has_add_permission(request)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = StaffInvitationForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return super().get_fields(request, obj) if obj is not None else ["email", "clinic", "role"]
+
+    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing of an invitation is edited
+        invitation, token = services.staff_invitation_create(
+            clinic=form.cleaned_data["clinic"], email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"], created_by=request.user)
+        obj.pk, obj.uuid = invitation.pk, invitation.uuid
+        link = request.build_absolute_uri(reverse("invitation-accept", kwargs={"token": token}))
+        send_mail(
+            subject=f"Your invitation to {invitation.clinic.name}",
+            message=(f"{invitation.clinic.name} invites you to join as "
+                     f"{invitation.get_role_display().lower()}.\n\nOpen this link within "
+                     f"{settings.INVITATION_TTL_DAYS} days:\n{link}\n\n"
+                     "If you did not expect this message, you can ignore it."),
+            from_email=None, recipient_list=[invitation.email],
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        audit.record(request, AuditAction.CREATE, patient=None, obj=obj,
+                     object_id=f"{obj.uuid}:{obj.role}")
+        return admin.ModelAdmin.log_addition(self, request, obj, message)
 
 
 @admin.register(AuditEvent)

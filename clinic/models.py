@@ -230,10 +230,19 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(models.Model):
-    """A single-use invitation for a parent to one child; only the token's hash is kept."""
+    """A single-use invitation; only the token's hash is kept. It binds to ``email``.
+
+    Either a parent's, to one child (``patient``), or a staff member's, to a clinic in a
+    role (``clinic`` and ``role``): staff join a clinic the way parents join a child.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations",
+                                null=True, blank=True)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="staff_invitations",
+                               null=True, blank=True, help_text="Staff invitations: the clinic.")
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True,
+                            help_text="Staff invitations: the role in the clinic.")
     email = models.EmailField()
     relationship = models.CharField(
         max_length=20, choices=Relationship.choices, default=Relationship.PARENT
@@ -254,9 +263,22 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(patient__isnull=False, clinic__isnull=True, role="")
+                | (models.Q(patient__isnull=True, clinic__isnull=False) & ~models.Q(role="")),
+                name="invitation_for_a_child_or_a_staff_role",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.patient_id is None:
+            return f"Invitation for {self.email} to {self.clinic} as {self.get_role_display()}"
         return f"Invitation for {self.email} to {self.patient}"
+
+    @property
+    def is_staff_invitation(self) -> bool:
+        return bool(self.role)
 
     @staticmethod
     def new_token() -> str:

@@ -19,8 +19,10 @@ from clinic.models import (
     Clinic,
     Guardianship,
     Invitation,
+    Membership,
     Patient,
     ReviewCase,
+    Role,
     hash_token,
 )
 
@@ -71,12 +73,29 @@ def invitation_create(
     return invitation, token
 
 
+def staff_invitation_create(
+    *, clinic: Clinic, email: str, role: str, created_by: AbstractBaseUser
+) -> tuple[Invitation, str]:
+    """An invitation for a new colleague to join ``clinic`` as ``role``, and its raw token."""
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    token = Invitation.new_token()
+    invitation = Invitation(
+        clinic=clinic, role=role, email=email, created_by=created_by,
+        token_hash=hash_token(token), expires_at=Invitation.default_expiry(),
+    )
+    invitation.full_clean(exclude=["patient", "token_hash", "created_by"])
+    invitation.save()
+    return invitation, token
+
+
 def invitation_for_token(token: str) -> Invitation | None:
     """The usable invitation behind ``token``, or None (unknown, used or expired)."""
     if not token:
         return None
     return (
-        Invitation.objects.usable().select_related("patient").filter(token_hash=hash_token(token))
+        Invitation.objects.usable().select_related("patient__clinic", "clinic")
+        .filter(token_hash=hash_token(token))
         .first()
     )
 
@@ -123,10 +142,15 @@ def invitation_accept(
         candidate.set_password(password)
         candidate.save()
         user = candidate
-    Guardianship.objects.get_or_create(
-        user=user, patient=invitation.patient,
-        defaults={"relationship": invitation.relationship},
-    )
+    if invitation.is_staff_invitation:
+        if Membership.objects.filter(user=user, clinic_id=invitation.clinic_id).exists():
+            raise ValidationError("You already work at this clinic: ask its admin to change your role.")
+        Membership.objects.create(user=user, clinic_id=invitation.clinic_id, role=invitation.role)
+    else:
+        Guardianship.objects.get_or_create(
+            user=user, patient=invitation.patient,
+            defaults={"relationship": invitation.relationship},
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

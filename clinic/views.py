@@ -180,10 +180,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             if not signed_in:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            # The new access to the child, named by the invitation that granted it.
-            audit.record(request, AuditAction.CREATE, patient=invitation.patient,
-                         object_type="guardianship", object_id=str(invitation.uuid))
-            messages.success(request, f"You can now follow {invitation.patient.given_name}'s care.")
+            # The new access, named by the invitation that granted it.
+            if invitation.is_staff_invitation:
+                audit.record(request, AuditAction.CREATE, patient=None, object_type="membership",
+                             object_id=f"{invitation.uuid}:{invitation.role}")
+                messages.success(request, f"You now work at {invitation.clinic.name}.")
+            else:
+                audit.record(request, AuditAction.CREATE, patient=invitation.patient,
+                             object_type="guardianship", object_id=str(invitation.uuid))
+                messages.success(request,
+                                 f"You can now follow {invitation.patient.given_name}'s care.")
             return redirect("home")
     return render(
         request, "registration/invitation_accept.html",
