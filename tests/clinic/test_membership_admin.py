@@ -92,3 +92,15 @@ def test_clinic_list_filter_names_only_the_admins_clinics(admin_client, world, n
                if spec.title == "clinic" for choice in spec.choices(response.context["cl"])]
     assert {"Riverside", "Lakeside"} <= set(choices)
     assert "Hillcrest" not in choices and "Hillcrest" not in response.text
+
+
+def test_no_role_changes_where_the_admin_is_only_a_reviewer(admin_client, world):
+    """Administering one clinic grants nothing in another where one merely works."""
+    from tests.factories import ClinicFactory, MembershipFactory
+
+    lakeside = ClinicFactory(name="Lakeside")
+    MembershipFactory(user=world.clinic_admin, clinic=lakeside, role=Role.REVIEWER)
+    colleague = MembershipFactory(clinic=lakeside, role=Role.REVIEWER)
+    response = _change(admin_client, colleague, Role.CLINIC_ADMIN)
+    assert response.status_code == 404
+    assert Membership.objects.get(pk=colleague.pk).role == Role.REVIEWER
