@@ -178,3 +178,18 @@ def test_range_of_4301_digits_never_fails(client, world, records, header):
     else:  # to the end, or the last "huge" bytes: the whole file
         assert response.status_code == 206
         assert response["Content-Range"] == f"bytes 0-{size - 1}/{size}"
+
+
+@pytest.mark.parametrize("performed_at", ["0001-01-01T00:00", "before_birth"])
+def test_evaluation_dates_before_birth_are_form_errors_on_the_page(client, world, performed_at):
+    if performed_at == "before_birth":
+        performed_at = f"{world.patient.date_of_birth - timedelta(days=1)}T10:00"
+    client = client_for(client, world.clinician)
+    body = {"performed_at": performed_at, "history": "Jerks in sleep", "hine_head": "2",
+            "tone": "normal"}
+    response = client.post(reverse("evaluation-create", args=[world.patient.uuid]), body)
+    assert response.status_code in (200, 400)
+    assert "before the child" in response.text
+    assert not Evaluation.objects.exists()
+    preview = client.post(reverse("evaluation-preview", args=[world.patient.uuid]), body)
+    assert preview.status_code in (200, 400) and "before the child" in preview.text
