@@ -92,7 +92,8 @@ def _target(model: Any, foreign: dict[str, Any]) -> tuple[str, str]:
     pk = str(obj.pk) if obj is not None else "1"
     attribute = getattr(model._meta, "simple_history_manager_attribute", None)
     history = getattr(model, attribute) if attribute else None
-    version = history.filter(pk=pk).values_list("history_id", flat=True).first() if history else None
+    rows = history.filter(**{model._meta.pk.attname: pk}) if history else None  # pk is history_id
+    version = rows.values_list("history_id", flat=True).first() if rows is not None else None
     return pk, str(version or 1)
 
 

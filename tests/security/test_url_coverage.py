@@ -56,7 +56,7 @@ ROUTES: dict[str, Route] = {
     "review:dashboard": Route(LOGIN),
     "review:csv": Route(LOGIN),
     "review:rows": Route(LOGIN),
-    "admin-view-on-site": Route(ADMIN),
+    "admin-view-on-site": Route(ADMIN, methods=()),
     # accounts (django.contrib.auth)
     "login": Route(PUBLIC),
     "logout": Route(PUBLIC, methods=("POST",)),
