@@ -92,8 +92,10 @@ class PrivateResponseMiddleware:
         user = getattr(request, "user", None)
         # DRF authenticates tokens inside the view: it leaves the user on the request too.
         if user is not None and user.is_authenticated or "Authorization" in request.headers:
-            add_never_cache_headers(response)
-            response["Cache-Control"] = "private, no-store, no-cache, must-revalidate, max-age=0"
+            existing = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+            if not {"private", "no-store"} <= existing:  # downloads set their own already
+                add_never_cache_headers(response)
+                response["Cache-Control"] = "private, no-store, no-cache, must-revalidate, max-age=0"
             patch_vary_headers(response, ("Cookie", "Authorization"))
         return response
 
