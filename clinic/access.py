@@ -31,6 +31,37 @@ M = TypeVar("M", bound=models.Model)
 _NOT_FOUND = (ObjectDoesNotExist, ValidationError, ValueError, TypeError)
 
 
+class NotVisible(Http404):
+    """A patient object the caller may not see: answered 404, audited as a denied attempt.
+
+    Carries what was attempted (the model, the id asked for and, when the object exists,
+    its patient), so the one place that decides access is also the one that reports a
+    denial; ``clinic.audit.record_denied`` writes it down (middleware and the API's
+    exception handler call it).
+    """
+
+    def __init__(self, message: str, *, object_type: str, object_id: object,
+                 patient: Patient | None = None) -> None:
+        super().__init__(message)
+        self.object_type = object_type
+        self.object_id = str(object_id)[:64]
+        self.patient = patient
+
+
+class NotAllowed(PermissionDenied):
+    """A visible patient object the caller may not act on this way: 403, audited."""
+
+    def __init__(self, message: str, *, object_type: str, object_id: object,
+                 patient: Patient | None = None) -> None:
+        super().__init__(message)
+        self.object_type = object_type
+        self.object_id = str(object_id)[:64]
+        self.patient = patient
+
+
+Denied = NotVisible | NotAllowed
+
+
 class Action(StrEnum):
     VIEW = "view"  # the child's record: details, episodes, attachments, orders
     VIEW_CHART = "view_chart"  # clinical working notes: evaluations, suggestions, cases
@@ -160,14 +191,52 @@ def role_for(user: AnyUser | None, patient: Patient | None) -> str:
     return ",".join(sorted(roles)) or GUARDIAN
 
 
+def _attempted(queryset: models.QuerySet, lookup: dict[str, object]) -> models.Model | None:
+    """The row a refused lookup named, unscoped, so the denial names its patient (or None)."""
+    try:
+        return queryset.filter(**lookup).first()
+    except _NOT_FOUND:
+        return None
+
+
+def _patient_path_of(obj: models.Model | None, patient_field: str) -> Patient | None:
+    for name in filter(None, patient_field.split("__")):
+        obj = getattr(obj, name, None)
+    return obj if isinstance(obj, Patient) else None
+
+
+def not_visible(queryset: models.QuerySet, patient_field: str = "patient",
+                **lookup: object) -> NotVisible:
+    """The 404 for a lookup in ``queryset`` the caller may not see, naming the attempt."""
+    obj = _attempted(queryset.model._default_manager.all(), lookup)
+    object_id = getattr(obj, "uuid", None) or next(iter(lookup.values()), "")
+    return NotVisible("Not found.", object_type=queryset.model._meta.model_name,
+                      object_id=object_id, patient=_patient_path_of(obj, patient_field))
+
+
+def not_allowed(patient: Patient, obj: models.Model | None = None,
+                message: str = "You may not do this for this patient.") -> NotAllowed:
+    """The 403 for a visible object the caller may not act on this way, naming the attempt."""
+    target = obj if obj is not None else patient
+    return NotAllowed(message, object_type=target._meta.model_name,
+                      object_id=getattr(target, "uuid", None) or target.pk, patient=patient)
+
+
+def require(user: AnyUser | None, action: Action, patient: Patient, *, obj: models.Model | None = None,
+            message: str = "You may not do this for this patient.") -> None:
+    """Refuse (403, audited) unless ``user`` may perform ``action`` on ``patient``."""
+    if not can(user, action, patient):
+        raise not_allowed(patient, obj, message)
+
+
 def get_patient_for(user: AnyUser | None, patient_id: object, action: Action = Action.VIEW) -> Patient:
     """Fetch one patient by public id; 404 if invisible, 403 if visible but not allowed."""
     try:
         patient = patients_visible_to(user, Action.VIEW).get(uuid=patient_id)
     except _NOT_FOUND as exc:  # a malformed UUID is as missing as an unknown one
-        raise Http404("No such patient.") from exc
-    if action != Action.VIEW and not can(user, action, patient):
-        raise PermissionDenied("You may not do this for this patient.")
+        raise not_visible(Patient.objects.all(), "", uuid=patient_id) from exc
+    if action != Action.VIEW:
+        require(user, action, patient)
     return patient
 
 
@@ -182,7 +251,7 @@ def get_for(
     try:
         return restrict(queryset, user, action, patient_field).get(**lookup)
     except _NOT_FOUND as exc:
-        raise Http404("Not found.") from exc
+        raise not_visible(queryset, patient_field, **lookup) from exc
 
 
 def is_staff_member(user: AnyUser | None) -> bool:

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db.models import BooleanField, Case, QuerySet, Value, When
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic import audit, review
-from clinic.access import Action, can, case_assignees, clinics_for, patients_visible_to, restrict
+from clinic import audit, review, services
+from clinic.access import (
+    Action,
+    can,
+    case_assignees,
+    clinics_for,
+    not_visible,
+    patients_visible_to,
+    restrict,
+)
 from clinic.models import (
     AuditAction,
     AuditEvent,
@@ -51,7 +68,92 @@ class ScopedChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class PatientScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect, only for rows the user may see in the admin.
+
+    Django's own view redirects for any id to the row's page, turning sequential ids into
+    public ones; here the row must come through its model admin's scoped queryset.
+    """
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError) as exc:
+        raise Http404("Not found.") from exc
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        raise PermissionDenied("You may not view this.")
+    if isinstance(model_admin, ScopedObjectMixin):
+        model_admin.scoped_object(request, object_id)
+    elif model_admin.get_object(request, unquote(object_id)) is None:
+        raise Http404("Not found.")
+    return shortcut(request, content_type_id, object_id)
+
+
+class ScopedObjectMixin:
+    """Every admin URL that names a row answers 404 when the row is outside the queryset.
+
+    Django's admin answers such a row with a redirect, and django-simple-history falls
+    back to the history table (showing another clinic's record); both go through
+    ``scoped_object`` instead, whose 404 comes from clinic/access.py and is audited as a
+    denied attempt. Custom actions on hidden rows are refused the same way.
+    """
+
+    patient_field = "patient"
+
+    def scoped_object(self, request: HttpRequest, object_id: str) -> Any:
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is None:
+            raise not_visible(self.model._default_manager.all(),  # type: ignore[attr-defined]
+                              self.patient_field, pk=unquote(object_id))
+        return obj
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: Any = None) -> Any:
+        self.scoped_object(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self.scoped_object(request, object_id)
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self.scoped_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: Any = None) -> Any:
+        """A past version of the row, read-only (django-simple-history admins only).
+
+        Restoring one would write a clinical row around its services (a signed
+        evaluation, a resolved case, a triaged episode), so the page only shows.
+        """
+        obj = self.scoped_object(request, object_id)
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("Past versions can be read, not restored.")
+        if not str(version_id).isdigit():
+            raise not_visible(self.model._default_manager.all(),  # type: ignore[attr-defined]
+                              self.patient_field, pk=obj.pk)
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True  # hides simple-history's "Revert" button; history_form_view refuses POST
+
+    def has_change_history_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if selected and request.POST.get("select_across") not in ("1", "True"):
+            visible = {str(pk) for pk in queryset.values_list("pk", flat=True)}
+            hidden = [pk for pk in selected if pk not in visible]
+            if hidden:
+                raise not_visible(self.model._default_manager.all(),  # type: ignore[attr-defined]
+                                  self.patient_field, pk=hidden[0])
+        return super().response_action(request, queryset)  # type: ignore[misc]
+
+
+class PatientScopedAdmin(ScopedObjectMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """The one admin base for patient records.
 
     Staff who are not superusers see only rows of patients they may act on with
@@ -101,20 +203,18 @@ class PatientScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: Any = None) -> Any:
         if request.method == "GET":
-            self._audit(request, AuditAction.READ, self.get_object(request, object_id))
+            self._audit(request, AuditAction.READ, self.scoped_object(request, object_id))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        self._audit(request, AuditAction.READ, self.get_object(request, object_id))
+        self._audit(request, AuditAction.READ, self.scoped_object(request, object_id))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: Any = None) -> Any:
-        """A past version of the row (django-simple-history admins only)."""
-        self._audit(request, AuditAction.READ, self.get_object(request, object_id))
-        return super().history_form_view(  # type: ignore[misc]
-            request, object_id, version_id, extra_context
-        )
+        if request.method in ("GET", "HEAD"):
+            self._audit(request, AuditAction.READ, self.scoped_object(request, object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         self._audit(request, AuditAction.CREATE, obj)
@@ -126,7 +226,9 @@ class PatientScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(ScopedObjectMixin, admin.ModelAdmin):
+    patient_field = ""  # not a patient record: a denial names the clinic only
+
     list_display = ["name", "phone", "emergency_number", "created_at"]
     search_fields = ["name"]
 
@@ -138,29 +240,80 @@ class ClinicAdmin(admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # a new practice is set up by the operators
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a clinic owns patient records
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class MembershipAdmin(ScopedObjectMixin, ScopedChoicesMixin, admin.ModelAdmin):
+    """Roles of the staff of the admin's own clinics.
+
+    Staff join a clinic by accepting an invitation, like parents, so only superusers
+    attach a user here; a clinic admin changes the role of others in the clinics they
+    administer, never their own. Every change and removal is an AuditEvent.
+    """
+
     list_display = ["user", "clinic", "role", "created_at"]
-    list_filter = ["role", "clinic"]
+    list_filter = ["role", ("clinic", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "clinic"]
     search_fields = ["user__username", "clinic__name"]
     autocomplete_fields = ["user"]
+    patient_field = ""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).filter(
             clinic__in=clinics_for(request.user, Action.MANAGE)
         )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
+        # Who and where never change: only the role of an existing membership is edited.
+        return ["user", "clinic", "created_at"] if obj is not None else ["created_at"]
+
+    def _may_manage(self, request: HttpRequest, obj: Membership | None) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        return obj.user_id != request.user.pk and clinics_for(request.user, Action.MANAGE).filter(
+            pk=obj.clinic_id).exists()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return self._may_manage(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return self._may_manage(request, obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change and not self._may_manage(request, obj):
+            raise PermissionDenied("You may not change this membership.")
+        super().save_model(request, obj, form, change)
+        audit.record(request, AuditAction.UPDATE if change else AuditAction.CREATE, patient=None,
+                     obj=obj, object_id=f"{obj.pk}:{obj.role}")
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        audit.record(request, AuditAction.DELETE, patient=None, obj=obj,
+                     object_id=f"{obj.pk}:{obj.role}")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        memberships = list(queryset)
+        if any(not self._may_manage(request, m) for m in memberships):
+            raise PermissionDenied("You may not remove your own membership.")
+        for membership in memberships:
+            audit.record(request, AuditAction.DELETE, patient=None, obj=membership,
+                         object_id=f"{membership.pk}:{membership.role}")
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(Patient)
 class PatientAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     list_display = ["family_name", "given_name", "mrn", "date_of_birth", "gestational_age_weeks",
                     "clinic"]
-    list_filter = ["clinic", "sex"]
+    list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "sex"]
     list_select_related = ["clinic"]
     search_fields = ["family_name", "given_name", "mrn"]
     readonly_fields = ["uuid", "created_at", "updated_at", "created_by", "updated_by"]
@@ -187,6 +340,14 @@ class GuardianshipAdmin(PatientScopedAdmin):
     access_action = Action.MANAGE
     raw_id_fields = ["user", "patient"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Parents join by accepting an invitation for their child (bound to their e-mail);
+        # only superusers attach an account here, so no clinic admin reaches other users.
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Guardianship | None = None) -> list[str]:
+        return ["user", "patient", "created_at"] if obj is not None else ["created_at"]
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Not a clinical row: removing it takes a parent's access away (audited below).
         return admin.ModelAdmin.has_delete_permission(self, request, obj)
@@ -201,19 +362,78 @@ class GuardianshipAdmin(PatientScopedAdmin):
         super().delete_queryset(request, queryset)
 
 
+class StaffInvitationForm(forms.ModelForm):
+    """Invite a colleague: the e-mail the link goes to, the clinic and the role."""
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "clinic", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].required = True
+        self.fields["role"].required = True
+
+
 @admin.register(Invitation)
 class InvitationAdmin(PatientScopedAdmin):
-    list_display = ["email", "patient", "relationship", "created_at", "expires_at", "accepted_at"]
-    list_select_related = ["patient"]
-    list_filter = ["accepted_at"]
+    """Parents' invitations (made from the patient page) and staff invitations (made here).
+
+    Staff join a clinic only by accepting an invitation bound to their e-mail, so a clinic
+    admin never attaches an existing account, of their clinic or another, directly.
+    """
+
+    list_display = ["email", "patient", "clinic", "role", "relationship", "created_at", "expires_at",
+                    "accepted_at"]
+    list_select_related = ["patient", "clinic"]
+    list_filter = ["accepted_at", "role"]
     search_fields = ["email", "patient__family_name"]
     readonly_fields = ["uuid", "token_hash", "created_by", "created_at", "accepted_at",
-                       "accepted_by", "expires_at", "patient", "email", "relationship"]
+                       "accepted_by", "expires_at", "patient", "clinic", "role", "email",
+                       "relationship"]
     access_action = Action.MANAGE
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        parents = super().get_queryset(request)
+        staff = Invitation.objects.filter(patient__isnull=True,
+                                          clinic__in=clinics_for(request.user, Action.MANAGE))
+        return (parents | staff).select_related("patient", "clinic")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # Invitations are made from the patient page, which mails the one-time link.
-        return False
+        return clinics_for(request.user, Action.MANAGE).exists() and super().has_add_permission(request)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = StaffInvitationForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return super().get_fields(request, obj) if obj is not None else ["email", "clinic", "role"]
+
+    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing of an invitation is edited
+        invitation, token = services.staff_invitation_create(
+            clinic=form.cleaned_data["clinic"], email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"], created_by=request.user)
+        obj.pk, obj.uuid = invitation.pk, invitation.uuid
+        link = request.build_absolute_uri(reverse("invitation-accept", kwargs={"token": token}))
+        send_mail(
+            subject=f"Your invitation to {invitation.clinic.name}",
+            message=(f"{invitation.clinic.name} invites you to join as "
+                     f"{invitation.get_role_display().lower()}.\n\nOpen this link within "
+                     f"{settings.INVITATION_TTL_DAYS} days:\n{link}\n\n"
+                     "If you did not expect this message, you can ignore it."),
+            from_email=None, recipient_list=[invitation.email],
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        audit.record(request, AuditAction.CREATE, patient=None, obj=obj,
+                     object_id=f"{obj.uuid}:{obj.role}")
+        return admin.ModelAdmin.log_addition(self, request, obj, message)
 
 
 @admin.register(AuditEvent)
@@ -277,7 +497,8 @@ class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
 
     list_display = ["patient", "clinic", "level", "status", "overdue_flag", "oldest_unacknowledged_at",
                     "opened_at", "assigned_to", "outcome"]
-    list_filter = ["status", "level", OverdueFilter, "clinic", "outcome", "opened_at"]
+    list_filter = ["status", "level", OverdueFilter, ("clinic", admin.RelatedOnlyFieldListFilter),
+                   "outcome", "opened_at"]
     list_select_related = ["patient", "clinic", "assigned_to"]
     search_fields = ["patient__family_name", "patient__given_name", "patient__mrn", "uuid"]
     date_hierarchy = "opened_at"

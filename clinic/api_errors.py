@@ -11,11 +11,16 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from clinic import audit
+from clinic.access import NotAllowed, NotVisible
 from clinic.models import AppendOnlyError
 from clinic.unavailable import DETAIL, RETRY_AFTER_SECONDS, is_database_unavailable, log_unavailable
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    request = context.get("request")
+    if isinstance(exc, NotVisible | NotAllowed) and request is not None:
+        audit.record_denied(getattr(request, "_request", request), exc)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

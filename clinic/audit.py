@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from clinic.access import role_for
+from clinic.access import Denied, NotAllowed, NotVisible, role_for
 from clinic.models import AuditAction, AuditEvent, Patient
 
 if TYPE_CHECKING:
@@ -46,6 +46,28 @@ def record(
         action=action,
         object_type=object_type or (target._meta.model_name if target is not None else ""),
         object_id=object_id or str(getattr(target, "uuid", getattr(target, "pk", "")) or ""),
+    )
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def record_denied(request: HttpRequest, denial: Denied) -> AuditEvent | None:
+    """Write the refused attempt on a patient object (a 404 or 403 from clinic/access.py).
+
+    The event names the object asked for and, when it exists, its patient, so the clinic
+    that owns the record sees who tried. Anonymous callers never reach an object lookup.
+    """
+    if not isinstance(denial, NotVisible | NotAllowed) or not request.user.is_authenticated:
+        return None
+    write = request.method not in SAFE_METHODS
+    return AuditEvent.objects.create(
+        **_base(request),
+        role=role_for(request.user, None)[:20],  # all the actor's roles: none reached the record
+        patient=denial.patient,
+        action=AuditAction.DENIED_WRITE if write else AuditAction.DENIED_READ,
+        object_type=denial.object_type[:60],
+        object_id=denial.object_id,
     )
 
 

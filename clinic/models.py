@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,6 +62,8 @@ class Membership(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Role changes keep who had which role when (AuditEvents say who changed it).
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -79,9 +81,27 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# Design choice: a pediatric record holds children and young adults still followed by
+# their pediatrician; a birth date more than 25 years back is a typing error (year 1,
+# 1900), not a patient, and would break the date arithmetic of ages and norms.
+MAX_PATIENT_AGE_YEARS = 25
+
+
 def validate_not_future(value: date) -> None:
     if value > timezone.localdate():
         raise ValidationError("The date of birth cannot be in the future.")
+
+
+def validate_plausible_birth_date(value: date) -> None:
+    today = timezone.localdate()
+    try:
+        earliest = today.replace(year=today.year - MAX_PATIENT_AGE_YEARS)
+    except ValueError:  # 29 February
+        earliest = today.replace(year=today.year - MAX_PATIENT_AGE_YEARS, day=28)
+    if value < earliest:
+        raise ValidationError(
+            f"Check the date of birth: this record is for patients up to {MAX_PATIENT_AGE_YEARS} "
+            "years old.")
 
 
 class Patient(models.Model):
@@ -92,7 +112,7 @@ class Patient(models.Model):
     mrn = models.CharField("MRN", max_length=40, blank=True, help_text="Medical record number.")
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField(validators=[validate_not_future])
+    date_of_birth = models.DateField(validators=[validate_not_future, validate_plausible_birth_date])
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     gestational_age_weeks = models.PositiveSmallIntegerField(
         default=40, validators=[MinValueValidator(22), MaxValueValidator(44)],
@@ -156,6 +176,13 @@ class Patient(models.Model):
     @property
     def gestational_age_display(self) -> str:
         return f"{self.gestational_age_weeks}+{self.gestational_age_days} weeks"
+
+    def born_by(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls on or after the day of birth (in the clinic's time zone).
+
+        Compares aware datetimes only, so a moment in year 1 is simply "before".
+        """
+        return moment >= timezone.make_aware(datetime.combine(self.date_of_birth, time.min))
 
     def age(self, on: date | None = None) -> Age:
         """Chronological and corrected age (clinic/ages.py) on ``on`` (default today)."""
@@ -222,10 +249,19 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(models.Model):
-    """A single-use invitation for a parent to one child; only the token's hash is kept."""
+    """A single-use invitation; only the token's hash is kept. It binds to ``email``.
+
+    Either a parent's, to one child (``patient``), or a staff member's, to a clinic in a
+    role (``clinic`` and ``role``): staff join a clinic the way parents join a child.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations",
+                                null=True, blank=True)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="staff_invitations",
+                               null=True, blank=True, help_text="Staff invitations: the clinic.")
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True,
+                            help_text="Staff invitations: the role in the clinic.")
     email = models.EmailField()
     relationship = models.CharField(
         max_length=20, choices=Relationship.choices, default=Relationship.PARENT
@@ -246,9 +282,22 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(patient__isnull=False, clinic__isnull=True, role="")
+                | (models.Q(patient__isnull=True, clinic__isnull=False) & ~models.Q(role="")),
+                name="invitation_for_a_child_or_a_staff_role",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.patient_id is None:
+            return f"Invitation for {self.email} to {self.clinic} as {self.get_role_display()}"
         return f"Invitation for {self.email} to {self.patient}"
+
+    @property
+    def is_staff_invitation(self) -> bool:
+        return bool(self.role)
 
     @staticmethod
     def new_token() -> str:
@@ -268,6 +317,10 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Create"
     UPDATE = "update", "Update"
     EXPORT = "export", "Export"
+    DELETE = "delete", "Delete"  # access taken away (a membership), never a clinical row
+    # Refused attempts on a patient object (404 or 403 from clinic/access.py).
+    DENIED_READ = "deny_read", "Denied read"
+    DENIED_WRITE = "deny_write", "Denied write"
 
 
 class AppendOnlyError(Exception):

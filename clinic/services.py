@@ -145,14 +145,41 @@ def invitation_create(
     return invitation, token
 
 
+def staff_invitation_create(
+    *, clinic: Clinic, email: str, role: str, created_by: AbstractBaseUser
+) -> tuple[Invitation, str]:
+    """An invitation for a new colleague to join ``clinic`` as ``role``, and its raw token."""
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    token = Invitation.new_token()
+    invitation = Invitation(
+        clinic=clinic, role=role, email=email, created_by=created_by,
+        token_hash=hash_token(token), expires_at=Invitation.default_expiry(),
+    )
+    invitation.full_clean(exclude=["patient", "token_hash", "created_by"])
+    invitation.save()
+    return invitation, token
+
+
 def invitation_for_token(token: str) -> Invitation | None:
     """The usable invitation behind ``token``, or None (unknown, used or expired)."""
     if not token:
         return None
     return (
-        Invitation.objects.usable().select_related("patient").filter(token_hash=hash_token(token))
+        Invitation.objects.usable().select_related("patient__clinic", "clinic")
+        .filter(token_hash=hash_token(token))
         .first()
     )
+
+
+WRONG_ACCOUNT = ("This invitation was sent to another e-mail address. Sign out, or sign in with "
+                 "the account of that address, to accept it.")
+
+
+def invitation_matches(invitation: Invitation, user: AbstractBaseUser) -> bool:
+    """An invitation binds to the address it was sent to: only that account may accept it."""
+    email = (getattr(user, "email", "") or "").strip().lower()
+    return bool(email) and email == invitation.email.strip().lower()
 
 
 @transaction.atomic
@@ -174,6 +201,8 @@ def invitation_accept(
     )
     if invitation is None:
         raise ValidationError("This invitation link is not valid: it may be used or expired.")
+    if user is not None and not invitation_matches(invitation, user):
+        raise ValidationError(WRONG_ACCOUNT)
     if user is None:
         user_model = get_user_model()
         if not username:
@@ -185,10 +214,15 @@ def invitation_accept(
         candidate.set_password(password)
         candidate.save()
         user = candidate
-    Guardianship.objects.get_or_create(
-        user=user, patient=invitation.patient,
-        defaults={"relationship": invitation.relationship},
-    )
+    if invitation.is_staff_invitation:
+        if Membership.objects.filter(user=user, clinic_id=invitation.clinic_id).exists():
+            raise ValidationError("You already work at this clinic: ask its admin to change your role.")
+        Membership.objects.create(user=user, clinic_id=invitation.clinic_id, role=invitation.role)
+    else:
+        Guardianship.objects.get_or_create(
+            user=user, patient=invitation.patient,
+            defaults={"relationship": invitation.relationship},
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -213,6 +247,11 @@ def review_case_raise(
         return None
     at = at or timezone.now()
     reasons = [dict(reason) for reason in reasons]
+    # Serialise on the patient: with no open case there is no case row to lock, so two
+    # simultaneous worrying reports would both insert one and the second would fail on
+    # reviewcase_one_open_per_patient. NO KEY UPDATE does not wait for the key-share locks
+    # that inserting an episode or evaluation takes on the same patient row.
+    Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk").first()
     case = (
         ReviewCase.objects.select_for_update()
         .filter(patient=patient)

@@ -82,7 +82,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clinic.middleware.RequestIdMiddleware",
+    # Outside authentication, so it sees the user that the API or the session set.
+    "clinic.middleware.PrivateResponseMiddleware",
     "clinic.middleware.RejectNulQueryMiddleware",
+    "clinic.middleware.RequestSizeLimitMiddleware",
+    "clinic.middleware.JsonDepthLimitMiddleware",
     # A view that meets the database down answers 503 (JSON for the API), not a 500.
     "clinic.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +100,8 @@ MIDDLEWARE = [
     "clinic.mfa.SecondFactorMiddleware",
     "clinic.zones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: a refused lookup is audited with the user who tried.
+    "clinic.middleware.AuditDeniedAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -149,6 +155,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------------------------
+# Shared by every worker, so throttles and rate limits count once for the whole site: the
+# database table by default (`manage.py createcachetable`, run by `make run` and the tests),
+# Redis when REDIS_URL (or CACHE_URL) is set (`pip install '.[redis]'`).
+_REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}
+    if _REDIS_URL.startswith(("redis://", "rediss://", "unix://"))
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clinic_cache"}
+}
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -181,6 +198,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 INVITATION_TTL_DAYS = 7
+# Password-reset mails: per client address and per e-mail address (shared cache).
+PASSWORD_RESET_RATE_PER_IP = os.environ.get("PASSWORD_RESET_RATE_PER_IP", "10/hour")
+PASSWORD_RESET_RATE_PER_EMAIL = os.environ.get("PASSWORD_RESET_RATE_PER_EMAIL", "3/hour")
 
 # --- Tokens, second factor, sessions -------------------------------------------------------
 # API tokens (django-rest-knox) are stored as SHA-512 digests and expire. Staff tokens open a
@@ -271,7 +291,12 @@ if STORAGES["default"]["BACKEND"].startswith("storages."):
 
 MAX_VIDEO_UPLOAD_BYTES = int(os.environ.get("MAX_VIDEO_UPLOAD_MB", "200")) * 1024 * 1024
 MAX_PHOTO_UPLOAD_BYTES = int(os.environ.get("MAX_PHOTO_UPLOAD_MB", "15")) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a request body other than files
+# A whole request, checked from Content-Length before anything is read: the largest file
+# plus room for the form around it (clinic.middleware.RequestSizeLimitMiddleware).
+MAX_REQUEST_BYTES = max(MAX_VIDEO_UPLOAD_BYTES, MAX_PHOTO_UPLOAD_BYTES) + 1024 * 1024
+MAX_ATTACHMENTS_PER_EPISODE = int(os.environ.get("MAX_ATTACHMENTS_PER_EPISODE", "5"))
+MAX_JSON_DEPTH = 32  # deepest JSON body accepted (clinic.middleware.JsonDepthLimitMiddleware)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------------
@@ -310,13 +335,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "clinic.api_schema.ClinicAutoSchema",  # documents the 4xx answers
     "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     # Proxies in front of the app that append to X-Forwarded-For. With DRF's default
     # (None) a client picks its own throttle identity by sending that header.
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
+# The schema and docs describe every endpoint; in production only signed-in users read them.
+API_DOCS_REQUIRE_LOGIN = env_bool("API_DOCS_REQUIRE_LOGIN", not DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Twitch clinic API",
     "DESCRIPTION": "Episodes, triage, evaluations, follow-up suggestions and FHIR export.",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -15,7 +18,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
+from rest_framework.throttling import SimpleRateThrottle
 
 from clinic import audit, services
 from clinic.access import Action, actions_on, clinics_for, get_patient_for, patients_visible_to
@@ -162,6 +167,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "registration/invitation_invalid.html", status=404)
     signed_in = request.user.is_authenticated
+    if signed_in and not services.invitation_matches(invitation, request.user):
+        return render(request, "registration/invitation_invalid.html",
+                      {"reason": services.WRONG_ACCOUNT}, status=403)
     form = None if signed_in else AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and (signed_in or form.is_valid()):
         try:
@@ -178,12 +186,51 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             if not signed_in:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            # The new access to the child, named by the invitation that granted it.
-            audit.record(request, AuditAction.CREATE, patient=invitation.patient,
-                         object_type="guardianship", object_id=str(invitation.uuid))
-            messages.success(request, f"You can now follow {invitation.patient.given_name}'s care.")
+            # The new access, named by the invitation that granted it.
+            if invitation.is_staff_invitation:
+                audit.record(request, AuditAction.CREATE, patient=None, object_type="membership",
+                             object_id=f"{invitation.uuid}:{invitation.role}")
+                messages.success(request, f"You now work at {invitation.clinic.name}.")
+            else:
+                audit.record(request, AuditAction.CREATE, patient=invitation.patient,
+                             object_type="guardianship", object_id=str(invitation.uuid))
+                messages.success(request,
+                                 f"You can now follow {invitation.patient.given_name}'s care.")
             return redirect("home")
     return render(
         request, "registration/invitation_accept.html",
         {"form": form, "invitation": invitation, "signed_in": signed_in},
     )
+
+
+class _ResetThrottle(SimpleRateThrottle):
+    """DRF's rate counter on the shared cache, keyed by an address or a hashed e-mail."""
+
+    scope = "password_reset"
+
+    def __init__(self, rate: str, ident: str) -> None:
+        self.rate, self.ident = rate, ident
+        super().__init__()
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.ident}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, with mails limited per client address and per e-mail address.
+
+    Over the limit the form says so without sending; the answer is the same whether or not
+    the address has an account, so it tells nothing about who is registered.
+    """
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        by_address = _ResetThrottle(settings.PASSWORD_RESET_RATE_PER_IP, "")
+        by_address.ident = f"ip:{by_address.get_ident(self.request)}"
+        by_email = _ResetThrottle(settings.PASSWORD_RESET_RATE_PER_EMAIL,
+                                  f"email:{hashlib.sha256(email.encode()).hexdigest()}")
+        if not (by_address.allow_request(self.request, self)
+                and by_email.allow_request(self.request, self)):
+            form.add_error(None, _("Too many reset requests. Please try again later."))
+            return self.form_invalid(form)
+        return super().form_valid(form)

@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clinic import audit
-from clinic.access import Action, can, get_for, get_patient_for
+from clinic.access import Action, can, get_for, get_patient_for, not_allowed, require
+from clinic.api_schema import ERROR
 from clinic.fields import BoundedIsoDateTimeFilter
 from clinic.models import AuditAction
 from episodes import services
@@ -210,7 +210,11 @@ class EpisodeViewSet(
         patient = get_patient_for(request.user, report.validated_data["patient"], Action.REPORT)
         return report, patient
 
-    @extend_schema(request=EpisodeReportSerializer, responses={201: EpisodeSerializer})
+    @extend_schema(request=EpisodeReportSerializer, responses={
+        201: OpenApiResponse(EpisodeSerializer, description="Stored, with its triage."),
+        200: OpenApiResponse(EpisodeSerializer, description="A repeated client_id: the stored episode."),
+        409: OpenApiResponse(ERROR, description="This client_id was used for a different report."),
+    })
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report, patient = self._report(request)
         data = report.validated_data
@@ -249,7 +253,7 @@ class EpisodeViewSet(
     def mark_in_error(self, request: Request, id: str) -> Response:  # noqa: A002
         episode = self.get_object()
         if not services.episode_can_mark_in_error(request.user, episode):
-            raise PermissionDenied("You may not change this report.")
+            raise not_allowed(episode.patient, episode, "You may not change this report.")
         body = MarkInErrorSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.episode_mark_in_error(episode=episode, by=request.user,
@@ -263,8 +267,8 @@ class EpisodeViewSet(
             parser_classes=[parsers.MultiPartParser, parsers.FormParser])
     def attachments(self, request: Request, id: str) -> Response:  # noqa: A002
         episode = self.get_object()
-        if not can(request.user, Action.REPORT, episode.patient):
-            raise PermissionDenied("You may not add files to this report.")
+        require(request.user, Action.REPORT, episode.patient, obj=episode,
+                message="You may not add files to this report.")
         body = UploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

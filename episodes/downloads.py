@@ -27,6 +27,13 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if not match or (not match.group(1) and not match.group(2)):
         return None
     first, last = match.group(1), match.group(2)
+    # A position longer than any file's size in digits is "past the end" (or "the whole
+    # file" as a suffix); int() of more than 4,300 digits raises ValueError (CVE-2020-10735).
+    longest = len(str(size))
+    if len(first) > longest:
+        return (-1, -1)
+    if len(last) > longest:
+        last = str(size)
     if first:
         start = int(first)
         end = min(int(last), size - 1) if last else size - 1

@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import BoundedDateField
 from clinic.zones import is_zone
-from episodes.models import MAX_DURATION_SECONDS, Source, validate_not_in_future
+from episodes.models import (
+    MAX_DURATION_SECONDS,
+    Source,
+    validate_not_in_future,
+    validate_started_at_for,
+)
 from episodes.triage import (
     BODY_PARTS,
     EMERGENCY_SIGNS,
@@ -104,8 +109,9 @@ class EpisodeReportForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3}),
                             error_messages={"max_length": _("Keep the notes under 4000 characters.")})
 
-    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: bool = False, patient: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.patient = patient
         labels = dict(SIGNS)
         for code in self.sign_codes():
             emergency = code in EMERGENCY_SIGNS
@@ -161,6 +167,12 @@ class EpisodeReportForm(forms.Form):
                 self.add_error("started_at", _(
                     "This time is later than now. Check the date and the time on your phone."
                 ))
+            else:
+                if self.patient is not None:
+                    try:
+                        validate_started_at_for(self.patient, started)
+                    except ValidationError as exc:
+                        self.add_error("started_at", exc)
         data["temperature_c"] = self._temperature_c(data)
         return data
 

@@ -51,6 +51,21 @@ def validate_not_in_future(value: object) -> None:
         raise ValidationError("The start time cannot be in the future.")
 
 
+# Design choice: a diary entry is for recent events; older ones belong in the history the
+# clinician takes at a visit. This also keeps date arithmetic far from year 1.
+MAX_REPORT_DELAY = timedelta(days=365)
+
+
+def validate_started_at_for(patient: object, value: object, now: object = None) -> None:
+    """A start time within the last year and not before the child was born."""
+    now = now or timezone.now()
+    if value < now - MAX_REPORT_DELAY:  # type: ignore[operator]
+        raise ValidationError(
+            "This is more than a year ago: tell the clinic about it at the next visit instead.")
+    if not patient.born_by(value):  # type: ignore[attr-defined]
+        raise ValidationError("The start time is before the child's date of birth.")
+
+
 class Source(models.TextChoices):
     PARENT = "parent", "Reported by a parent"
     PHONE = "phone", "Reported by phone"

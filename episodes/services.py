@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from episodes.models import (
     EpisodeAttachment,
     EpisodeStatus,
     Source,
+    validate_started_at_for,
 )
 from episodes.selectors import episode_recent_history
 from episodes.tasks import notify_clinic
@@ -66,6 +68,10 @@ def episode_assess(
 ) -> TriageResult:
     """The triage a report would get now, stored nowhere (the "Check" step and the API)."""
     report = _report(**fields)  # type: ignore[arg-type]
+    try:
+        validate_started_at_for(patient, report.started_at)
+    except ValidationError as exc:
+        raise ValidationError({"started_at": exc.messages}) from exc
     history = episode_recent_history(patient=patient, before=before or report.started_at)
     return assess(report, patient.age(timezone.localtime(report.started_at).date()), history)
 
@@ -137,7 +143,14 @@ def episode_create(
         content_hash=content_hash, triage=result.as_dict(), level=str(result.level),
         rule_set_version=result.rule_set_version or RULE_SET_VERSION, **fields,
     )
-    episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"])
+    try:
+        episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"])
+    except ValidationError:
+        # A concurrent request with the same key committed after the check above: the
+        # uniqueness check now fails, but the answer is the stored episode, not a 400.
+        if client_id is not None and (existing := _existing(reporter, client_id, content_hash)):
+            return existing, False
+        raise
     try:
         with transaction.atomic():
             episode.save()
@@ -191,7 +204,24 @@ def episode_mark_in_error(*, episode: Episode, by: AbstractBaseUser, reason: str
 def attachment_add(
     *, episode: Episode, upload: UploadedFile, by: AbstractBaseUser
 ) -> EpisodeAttachment:
-    """Check the file first; only an accepted file reaches storage and the database."""
+    """Check the file first; only an accepted file reaches storage and the database.
+
+    No file joins a report marked entered in error, and a report holds at most
+    ``MAX_ATTACHMENTS_PER_EPISODE`` files (the episode row is locked while counting, so
+    simultaneous uploads cannot pass the cap together).
+    """
+    limit = settings.MAX_ATTACHMENTS_PER_EPISODE
+    with transaction.atomic():
+        current = Episode.objects.select_for_update().get(pk=episode.pk)
+        if not current.is_active:
+            raise ValidationError("This report is marked as entered in error: no files can be added.")
+        if current.attachments.count() >= limit:
+            raise ValidationError(f"A report can hold at most {limit} files.")
+        return _attachment_store(episode=current, upload=upload, by=by)
+
+
+def _attachment_store(*, episode: Episode, upload: UploadedFile, by: AbstractBaseUser
+                      ) -> EpisodeAttachment:
     checked = check_upload(upload)
     attachment = EpisodeAttachment(
         episode=episode, kind=checked.kind, content_type=checked.content_type,

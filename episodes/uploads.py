@@ -36,6 +36,10 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     size = upload.size or 0
     if size <= 0:
         raise ValidationError("The file is empty. Choose the video or photo again.")
+    largest = max(settings.MAX_VIDEO_UPLOAD_BYTES, settings.MAX_PHOTO_UPLOAD_BYTES)
+    if size > largest:  # before reading any of it
+        raise ValidationError(
+            f"This file is too large ({_megabytes(size)}); the limit is {_megabytes(largest)}.")
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import audit
-from clinic.access import Action, can, get_for, get_patient_for
+from clinic.access import Action, can, get_for, get_patient_for, not_allowed
 from clinic.models import AuditAction, Patient
 from clinic.zones import remember_zone
 from episodes import services
@@ -63,7 +63,7 @@ def episode_report(request: HttpRequest, patient_id: str) -> HttpResponse:
                      object_id=str(patient.uuid))
         form = EpisodeReportForm(initial=EpisodeReportForm.new_initial(), staff=staff)
         return render(request, "episodes/report_form.html", _report_context(patient, form))
-    form = EpisodeReportForm(request.POST, staff=staff)
+    form = EpisodeReportForm(request.POST, staff=staff, patient=patient)
     if form.is_valid():
         remember_zone(request, form.cleaned_data["time_zone"], staff=staff)
         try:
@@ -140,7 +140,7 @@ def episode_add(request: HttpRequest, episode_id: str) -> HttpResponse:
     """Add notes, a video or a photo to a saved report; the triage runs again."""
     episode = get_for(request.user, episodes_visible_to(request.user), uuid=episode_id)
     if not can(request.user, Action.REPORT, episode.patient):
-        raise PermissionDenied(_("You may not add to this report."))
+        raise not_allowed(episode.patient, episode, _("You may not add to this report."))
     form = EpisodeAddForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -170,7 +170,7 @@ def episode_add(request: HttpRequest, episode_id: str) -> HttpResponse:
 def episode_mark_in_error(request: HttpRequest, episode_id: str) -> HttpResponse:
     episode = get_for(request.user, episodes_visible_to(request.user), uuid=episode_id)
     if not services.episode_can_mark_in_error(request.user, episode):
-        raise PermissionDenied("You may not change this report.")
+        raise not_allowed(episode.patient, episode, _("You may not change this report."))
     if request.method == "GET":
         audit.record(request, AuditAction.READ, patient=episode.patient, obj=episode)
     form = MarkInErrorForm(request.POST or None)

@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -28,8 +29,17 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clinic import audit
-from clinic.access import Action, can, get_for, get_patient_for, patients_visible_to, restrict
+from clinic.access import (
+    Action,
+    clinics_for,
+    get_for,
+    get_patient_for,
+    patients_visible_to,
+    require,
+    restrict,
+)
 from clinic.api import AgeSerializer
+from clinic.api_schema import CONFLICT
 from clinic.models import AuditAction
 from evaluations import norms, selectors, services
 from evaluations.models import (
@@ -202,6 +212,23 @@ class OrderSerializer(serializers.ModelSerializer):
     def get_ordered_by(self, obj: FollowUpOrder) -> str:
         return obj.ordered_by.get_username()
 
+    def to_representation(self, instance: FollowUpOrder) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Working notes reach a family only with the result, as on the orders page.
+        resulted = instance.status == OrderStatus.RESULTED
+        if not resulted and instance.patient.clinic_id not in self._chart_clinics():
+            data["result_notes"] = ""
+        return data
+
+    def _chart_clinics(self) -> set[int]:
+        """Clinics whose charts the caller reads, looked up once per answer (lists too)."""
+        if "_chart_clinics" not in self.context:
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            self.context["_chart_clinics"] = set(
+                clinics_for(user, Action.VIEW_CHART).values_list("pk", flat=True))
+        return self.context["_chart_clinics"]
+
 
 # --------------------------------------------------------------------------
 # Viewsets
@@ -241,8 +268,7 @@ def _chart_patient(user: Any, patient_id: Any) -> Any:
     patient = patients_visible_to(user).filter(uuid=patient_id).first()
     if patient is None:
         raise serializers.ValidationError({"patient": "No such patient."})
-    if not can(user, Action.CHART, patient):
-        raise PermissionDenied("You may not chart for this patient.")
+    require(user, Action.CHART, patient, message="You may not chart for this patient.")
     return patient
 
 
@@ -258,6 +284,10 @@ class AuditedListMixin:
         return response
 
 
+@extend_schema_view(
+    partial_update=extend_schema(responses={200: EvaluationSerializer, 409: CONFLICT}),
+    create=extend_schema(responses={201: EvaluationSerializer}),
+)
 class EvaluationViewSet(
     AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
@@ -276,10 +306,9 @@ class EvaluationViewSet(
     def get_object(self) -> Evaluation:
         evaluation = get_for(self.request.user, self.get_queryset(), Action.VIEW_CHART,
                              uuid=self.kwargs["id"])
-        if self.request.method not in READ_METHODS and not can(
-            self.request.user, Action.CHART, evaluation.patient
-        ):
-            raise PermissionDenied("You may not chart for this patient.")
+        if self.request.method not in READ_METHODS:
+            require(self.request.user, Action.CHART, evaluation.patient, obj=evaluation,
+                    message="You may not chart for this patient.")
         return evaluation
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -310,6 +339,7 @@ class EvaluationViewSet(
         audit.record(request, AuditAction.CREATE, patient=patient, obj=evaluation)
         return self._answer(evaluation, status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: EvaluationSerializer, 409: CONFLICT})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         evaluation = self.get_object()
         serializer = self.get_serializer(evaluation, data=request.data, partial=True)
@@ -333,7 +363,7 @@ class EvaluationViewSet(
         audit.record(request, AuditAction.UPDATE, patient=evaluation.patient, obj=evaluation)
         return self._answer(evaluation)
 
-    @extend_schema(request=SignSerializer)
+    @extend_schema(request=SignSerializer, responses={200: EvaluationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, id: str | None = None) -> Response:  # noqa: A002
         evaluation = self.get_object()
@@ -350,7 +380,9 @@ class EvaluationViewSet(
         audit.record(request, AuditAction.UPDATE, patient=evaluation.patient, obj=evaluation)
         return self._answer(evaluation)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={
+        201: OpenApiResponse(EvaluationSerializer, description="The new draft amending this one."),
+        409: CONFLICT})
     @action(detail=True, methods=["post"])
     def amend(self, request: Request, id: str | None = None) -> Response:  # noqa: A002
         evaluation = self.get_object()
@@ -360,6 +392,12 @@ class EvaluationViewSet(
             return _conflict(" ".join(exc.messages))
         audit.record(request, AuditAction.CREATE, patient=amendment.patient, obj=amendment)
         return self._answer(amendment, status.HTTP_201_CREATED)
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, error_messages={"blank": "Say why this suggestion is dismissed.",
+                                         "required": "Say why this suggestion is dismissed."})
 
 
 class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -378,10 +416,9 @@ class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.Retrieve
     def get_object(self) -> Suggestion:
         suggestion = get_for(self.request.user, self.get_queryset(), Action.VIEW_CHART,
                              uuid=self.kwargs["id"])
-        if self.request.method not in READ_METHODS and not can(
-            self.request.user, Action.CHART, suggestion.patient
-        ):
-            raise PermissionDenied("You may not decide suggestions for this patient.")
+        if self.request.method not in READ_METHODS:
+            require(self.request.user, Action.CHART, suggestion.patient, obj=suggestion,
+                    message="You may not decide suggestions for this patient.")
         return suggestion
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -392,7 +429,9 @@ class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.Retrieve
     def _decided(self, suggestion: Suggestion) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=suggestion.pk)).data)
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=None, responses={
+        201: OpenApiResponse(OrderSerializer, description="The order the accepted suggestion made."),
+        409: CONFLICT})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, id: str | None = None) -> Response:  # noqa: A002
         suggestion = self.get_object()
@@ -403,13 +442,15 @@ class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.Retrieve
         audit.record(request, AuditAction.CREATE, patient=order.patient, obj=order)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=inline_serializer("DismissRequest", {"reason": serializers.CharField()}))
+    @extend_schema(request=DismissSerializer, responses={200: SuggestionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, id: str | None = None) -> Response:  # noqa: A002
         suggestion = self.get_object()
-        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
-        if not isinstance(reason, str) or not reason.strip():
-            raise serializers.ValidationError({"reason": "Say why this suggestion is dismissed."})
+        # A serializer, not request.data: its CharField refuses NUL and lone surrogates
+        # (which PostgreSQL text and UTF-8 cannot hold) with a field error.
+        body = DismissSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reason = body.validated_data["reason"]
         try:
             suggestion = services.suggestion_dismiss(suggestion=suggestion, by=request.user,
                                                      reason=reason)
@@ -436,10 +477,9 @@ class OrderViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     def get_object(self) -> FollowUpOrder:
         order = get_for(self.request.user, self.get_queryset(), Action.VIEW, uuid=self.kwargs["id"])
-        if self.request.method not in READ_METHODS and not can(
-            self.request.user, Action.CHART, order.patient
-        ):
-            raise PermissionDenied("You may not change orders for this patient.")
+        if self.request.method not in READ_METHODS:
+            require(self.request.user, Action.CHART, order.patient, obj=order,
+                    message="You may not change orders for this patient.")
         return order
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -200,11 +200,20 @@ class Judgement:
     suggestions: suggesting.SuggestionResult
 
 
+def _check_performed_at(patient: Patient, performed_at: datetime) -> None:
+    if performed_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"performed_at": "An examination cannot be in the future."})
+    if not patient.born_by(performed_at):  # also year 1, before any date arithmetic
+        raise ValidationError({"performed_at": "An examination cannot be before the child's birth."})
+
+
 def evaluation_judge(
     *, patient: Patient, data: Mapping[str, Any], performed_at: datetime,
     evaluation: Evaluation | None = None,
 ) -> Judgement:
     """Findings and suggestions for ``data`` as if examined at ``performed_at``."""
+    if evaluation is None or not evaluation.pk:  # a stored one was checked when made
+        _check_performed_at(patient, performed_at)
     age = evaluation.age if evaluation is not None and evaluation.pk else patient.age(
         timezone.localdate(performed_at)
     )
@@ -248,8 +257,7 @@ def evaluation_create(
 ) -> Evaluation:
     """A new draft with its findings computed."""
     performed_at = performed_at or timezone.now()
-    if performed_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"performed_at": "An examination cannot be in the future."})
+    _check_performed_at(patient, performed_at)
     cleaned = evaluation_clean(data)
     age = patient.age(timezone.localdate(performed_at))
     evaluation = Evaluation(

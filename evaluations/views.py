@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import audit
-from clinic.access import Action, actions_on, can, get_for, get_patient_for
+from clinic.access import Action, actions_on, get_for, get_patient_for, require
 from clinic.models import AuditAction, Patient
 from evaluations import norms, selectors, services
 from evaluations.forms import (
@@ -42,8 +42,9 @@ def _evaluation_for(request: HttpRequest, evaluation_id: Any, action: Action) ->
         request.user, selectors.evaluation_with_details(Evaluation.objects.all()), Action.VIEW_CHART,
         uuid=evaluation_id,
     )
-    if action != Action.VIEW_CHART and not can(request.user, action, evaluation.patient):
-        raise PermissionDenied("You may not chart for this patient.")
+    if action != Action.VIEW_CHART:
+        require(request.user, action, evaluation.patient, obj=evaluation,
+                message="You may not chart for this patient.")
     return evaluation
 
 
@@ -289,8 +290,8 @@ def evaluation_amend(request: HttpRequest, evaluation_id: str) -> HttpResponse:
 def _suggestion_for(request: HttpRequest, suggestion_id: str) -> Suggestion:
     suggestion = get_for(request.user, Suggestion.objects.select_related("patient", "evaluation"),
                          Action.VIEW_CHART, uuid=suggestion_id)
-    if not can(request.user, Action.CHART, suggestion.patient):
-        raise PermissionDenied("You may not decide suggestions for this patient.")
+    require(request.user, Action.CHART, suggestion.patient, obj=suggestion,
+            message="You may not decide suggestions for this patient.")
     return suggestion
 
 
@@ -360,8 +361,8 @@ def order_create(request: HttpRequest, patient_id: str) -> HttpResponse:
 def order_update(request: HttpRequest, order_id: str) -> HttpResponse:
     order = get_for(request.user, FollowUpOrder.objects.select_related("patient"), Action.VIEW,
                     uuid=order_id)
-    if not can(request.user, Action.CHART, order.patient):
-        raise PermissionDenied("You may not change orders for this patient.")
+    require(request.user, Action.CHART, order.patient, obj=order,
+            message="You may not change orders for this patient.")
     form = OrderUpdateForm(request.POST)
     if form.is_valid():
         try:

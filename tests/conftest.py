@@ -60,6 +60,50 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"clock shifted {days:+d} days: tests run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_guard() -> None:
+    """Let transactional tests empty the audit table between tests on PostgreSQL.
+
+    Django flushes with TRUNCATE, which the append-only trigger refuses. The test role is
+    a superuser, so it may skip triggers for the flush transaction only; the app's role in
+    production is not, and cannot (README, "Database roles").
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "_skips_triggers", False):
+        return
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        statements = original(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    sql_flush._skips_triggers = True  # type: ignore[attr-defined]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The shared cache (throttles, rate limits) lives in a table, as in production."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request: Any) -> None:
+    """Throttle counts from one test never reach the next (the cache table is not flushed)."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "django_db_setup"))
+    if uses_db:
+        from django.core.cache import cache
+
+        request.getfixturevalue("django_db_setup")  # the test database, not the real one
+        with request.getfixturevalue("django_db_blocker").unblock():
+            cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(request: Any, tmp_path: Any) -> None:
     if "django_db_setup" in request.fixturenames or "db" in request.fixturenames:

@@ -38,10 +38,13 @@ def test_api_write_and_read_write_events(api, world):
                        ("create", created.json()["id"])]
 
 
-def test_refused_read_writes_no_event(client, world):
+def test_refused_read_is_audited_as_a_denied_attempt_on_that_patient(client, world):
+    """No read happened (no "read" event), but the attempt is written down with its target."""
     client.force_login(world.other_parent)
     assert client.get(world.patient.get_absolute_url()).status_code == 404
-    assert not AuditEvent.objects.exists()
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.patient, event.object_type, event.object_id) == (
+        world.other_parent, "deny_read", world.patient, "patient", str(world.patient.uuid))
 
 
 def test_events_cannot_be_changed_or_deleted_through_the_orm(world):
@@ -65,6 +68,19 @@ def test_database_refuses_raw_update_on_postgresql(world):
             connection.cursor() as cursor:
         cursor.execute("UPDATE clinic_auditevent SET action='update' WHERE id=%s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "read"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)  # TRUNCATE in its own transaction, as an attacker would
+@pytest.mark.parametrize("statement", ["TRUNCATE clinic_auditevent",
+                                       "TRUNCATE clinic_auditevent CASCADE",
+                                       "DELETE FROM clinic_auditevent"])
+def test_database_refuses_truncate_and_delete_on_postgresql(world, statement):
+    event = AuditEvent.objects.create(action="read", object_type="patient", patient=world.patient)
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
 def test_admin_is_read_only(client, world, django_user_model):

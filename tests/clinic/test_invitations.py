@@ -65,12 +65,41 @@ def test_wrong_token_is_refused(client, world, invitation):
     assert Guardianship.objects.filter(patient=world.patient).count() == 1
 
 
-def test_existing_account_is_linked(client, world, invitation):
+def test_existing_account_of_the_invited_address_is_linked(client, world, invitation):
     _, token = invitation
+    world.other_parent.email = "Dad@Example.org"  # the invited address, in other letters
+    world.other_parent.save()
     client.force_login(world.other_parent)
     response = client.post(reverse("invitation-accept", kwargs={"token": token}))
     assert response.status_code == 302
     assert Guardianship.objects.filter(user=world.other_parent, patient=world.patient).exists()
+
+
+def test_an_account_of_another_address_cannot_accept(client, world, invitation):
+    """The link binds to the invited e-mail: a forwarded or leaked link grants nothing."""
+    inv, token = invitation
+    client.force_login(world.other_parent)  # otherparent@example.org, not dad@example.org
+    url = reverse("invitation-accept", kwargs={"token": token})
+    page = client.get(url)
+    assert page.status_code == 403 and "another e-mail address" in page.text
+    assert client.post(url).status_code == 403
+    assert not Guardianship.objects.filter(user=world.other_parent, patient=world.patient).exists()
+    inv.refresh_from_db()
+    assert inv.accepted_at is None
+    # The service refuses too, for any caller.
+    import pytest as _pytest
+    from django.core.exceptions import ValidationError
+
+    with _pytest.raises(ValidationError):
+        services.invitation_accept(token=token, user=world.other_parent)
+
+
+def test_a_new_account_gets_the_invited_address(client, world, invitation):
+    _, token = invitation
+    assert accept(client, token).status_code == 302
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.get(username="newdad").email == "dad@example.org"
 
 
 def test_weak_password_is_a_form_error_and_nothing_changes(client, world, invitation):

@@ -42,8 +42,15 @@ def test_overdue_filter(admin_client_for, world):
 def test_resolve_action(admin_client_for, world):
     case = make_case(world.patient, "urgent")
     foreign = make_case(world.foreign_patient, "urgent")
-    response = admin_client_for.post(reverse(CHANGELIST), {
+    # A selection naming a case outside the admin's rows is refused whole (404, audited).
+    refused = admin_client_for.post(reverse(CHANGELIST), {
         "action": "resolve_reassured", "_selected_action": [case.pk, foreign.pk],
+    })
+    assert refused.status_code == 404
+    assert ReviewCase.objects.filter(status=CaseStatus.RESOLVED).count() == 0
+    assert AuditEvent.objects.filter(action="deny_write", object_id=str(foreign.uuid)).count() == 1
+    response = admin_client_for.post(reverse(CHANGELIST), {
+        "action": "resolve_reassured", "_selected_action": [case.pk],
     })
     assert response.status_code == 302
     case.refresh_from_db()

@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import client_for
 
 PUBLIC, LOGIN, OBJECT = "public", "login", "object"
+ADMIN = "admin"  # an admin URL outside admin.site's namespace: walked by test_admin_walk.py
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ ROUTES: dict[str, Route] = {
     "review:dashboard": Route(LOGIN),
     "review:csv": Route(LOGIN),
     "review:rows": Route(LOGIN),
+    "admin-view-on-site": Route(ADMIN, methods=()),
     # accounts (django.contrib.auth)
     "login": Route(PUBLIC),
     "logout": Route(PUBLIC, methods=("POST",)),
@@ -300,6 +302,12 @@ def test_other_tenant_gets_404_for_every_record(client, world, records, role, na
     assert response.status_code == 404, (name, method, response.status_code)
     assert records.patient.given_name not in response.content.decode(errors="replace")
     assert fingerprint(records) == before
+    # The refusal is audited with the attempted record's patient, as a read or a write.
+    from clinic.models import AuditEvent
+
+    denied = AuditEvent.objects.filter(actor=world.user(role), patient=records.patient)
+    assert list(denied.values_list("action", flat=True)) == [
+        "deny_read" if method == "GET" else "deny_write"], (name, method)
 
 
 @pytest.mark.parametrize(("name", "method"), _object_cases())
