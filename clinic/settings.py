@@ -218,6 +218,9 @@ REST_KNOX = {
 # Clinicians, reviewers and clinic admins pass a second factor (TOTP, or a one-time recovery
 # code) after their password, on every login page, the admin and the token endpoint.
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
+# The admin never shows an authenticator's secret again (key or QR code); a lost one is deleted
+# and its owner enrols anew.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Twitch clinic")
 MFA_RECOVERY_CODES = 10
 # Idle sessions end. Staff: 15 minutes, since clinic workstations are shared and left

@@ -129,8 +129,11 @@ def _model_urls(client: Any, walk: Walk, model: Any, model_admin: Any, foreign: 
         elif route == "add/":
             _add(client, walk, base + route, model)
         elif route in ("<path:object_id>/change/", "<path:object_id>/delete/",
-                       "<path:object_id>/history/", "<path:object_id>/", "<id>/password/"):
-            url = base + route.replace("<path:object_id>", pk).replace("<id>", pk)
+                       "<path:object_id>/history/", "<path:object_id>/", "<id>/password/",
+                       # django-otp's TOTP device admin shows the secret as a key and a QR code.
+                       "<int:pk>/config/", "<int:pk>/qrcode/"):
+            url = (base + route.replace("<path:object_id>", pk).replace("<id>", pk)
+                   .replace("<int:pk>", pk if pk.isdigit() else "1"))
             follow = route == "<path:object_id>/"  # a bare id redirects to its change page
             _check(walk, f"GET {url}", client.get(url, follow=follow), denied)
             _check(walk, f"POST {url}", client.post(url, {"post": "yes", "_save": "1"}, follow=follow),
