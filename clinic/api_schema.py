@@ -15,11 +15,17 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
-FIELD_ERRORS = inline_serializer(
-    "FieldErrors",
-    {"field_name": serializers.ListField(child=serializers.CharField(),
-                                         help_text="Messages for that field (or non_field_errors).")},
-)
+# Messages keyed by field (or non_field_errors); a list field nests them by position, and a
+# body that cannot be parsed answers {"detail": ...}.
+FIELD_ERRORS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": {"anyOf": [
+        {"type": "array", "items": {}},
+        {"type": "object"},
+        {"type": "string"},
+    ]},
+    "example": {"started_at": ["The start time cannot be in the future."]},
+}
 CONFLICT = OpenApiResponse(ERROR, description="Conflict: a newer version or a state that forbids this.")
 
 STANDARD_ERRORS: dict[int, OpenApiResponse] = {
