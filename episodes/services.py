@@ -26,7 +26,7 @@ from episodes.models import (
 )
 from episodes.selectors import episode_recent_history
 from episodes.tasks import notify_clinic
-from episodes.triage import RULE_SET_VERSION, EpisodeReport, TriageResult, assess
+from episodes.triage import RULE_SET_VERSION, EpisodeReport, TriageResult, assess, is_convulsive
 from episodes.uploads import check_upload
 
 if TYPE_CHECKING:
@@ -51,12 +51,13 @@ def _report(
     stops_when_held_or_woken: str,
     signs: Iterable[str] = (),
     temperature_c: Decimal | None = None,
+    notes: str = "",
 ) -> EpisodeReport:
     return EpisodeReport(
         started_at=started_at, duration_seconds=duration_seconds,
         body_parts=frozenset(body_parts), state=state, pattern=pattern,
         stops_when_held_or_woken=stops_when_held_or_woken, signs=frozenset(signs),
-        temperature_c=temperature_c,
+        temperature_c=temperature_c, notes=notes or "",
     )
 
 
@@ -66,7 +67,8 @@ def episode_assess(
     """The triage a report would get now, stored nowhere (the "Check" step and the API)."""
     report = _report(**fields)  # type: ignore[arg-type]
     history = episode_recent_history(patient=patient, before=before or report.started_at)
-    return assess(report, patient.age(timezone.localtime(report.started_at).date()), history)
+    return assess(report, patient.age(timezone.localtime(report.started_at).date()), history,
+                  clinic_phone=patient.clinic.phone)
 
 
 def _content_hash(patient: Patient, fields: dict[str, object]) -> str:
@@ -127,9 +129,10 @@ def episode_create(
         existing = _existing(reporter, client_id, content_hash)
         if existing is not None:
             return existing, False
-    result = episode_assess(patient=patient, **fields)
+    result = episode_assess(patient=patient, notes=notes, **fields)
     episode = Episode(
         patient=patient, reporter=reporter, source=source, notes=notes, client_id=client_id,
+        convulsive=is_convulsive(_report(**fields)),  # type: ignore[arg-type]
         content_hash=content_hash, triage=result.as_dict(), level=str(result.level),
         rule_set_version=result.rule_set_version or RULE_SET_VERSION, **fields,
     )

@@ -84,7 +84,8 @@ def episode_check(request: HttpRequest, patient_id: str) -> HttpResponse:
     form = _report_form(request, patient)
     result = None
     if form.is_valid():
-        result = services.episode_assess(patient=patient, **form.report_fields())
+        result = services.episode_assess(patient=patient, notes=form.cleaned_data.get("notes") or "",
+                                         **form.report_fields())
         audit.record(request, AuditAction.READ, patient=patient, object_type="episode_assessment",
                      object_id=str(patient.uuid))
     context = _report_context(patient, form, result)

@@ -26,8 +26,8 @@ def test_check_without_js_rerenders_the_form_with_the_answer_and_the_answers_kep
     url = reverse("episode-check", kwargs={"patient_id": world.patient.uuid})
     response = client.post(url, _form(sign_eyes_rolling_or_fixed="yes"))
     text = response.text
-    assert 'data-level="urgent"' in text
-    for rule in ("EP-EYES", "EP-NOT-SUPPRESSIBLE", "EP-RHYTHMIC-30S"):
+    assert 'data-level="emergency"' in text  # convulsive and the first on record
+    for rule in ("EP-FIRST-SEIZURE", "EP-EYES", "EP-NOT-SUPPRESSIBLE", "EP-RHYTHMIC-30S"):
         assert f'data-rule="{rule}"' in text
     assert 'value="left_leg" id="id_body_parts_2" checked' in text  # answers survive the check
     assert 'action="/patients/' in text and not Episode.objects.exists()
@@ -108,7 +108,7 @@ def test_summary_lists_last_30_days_with_rules(client, world):
     client.force_login(world.clinician)
     response = client.get(reverse("episode-summary", kwargs={"patient_id": world.patient.uuid}))
     assert len(response.context["episodes"]) == 1
-    assert "EP-NOT-SUPPRESSIBLE" in response.text
+    assert "EP-RHYTHMIC-30S" in response.text
     assert dict(response.context["by_level"]) == {"emergency": 0, "urgent": 1, "soon": 0,
                                                   "routine": 0}
 

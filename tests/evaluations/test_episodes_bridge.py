@@ -11,14 +11,14 @@ from django.utils import timezone
 from episodes.models import EpisodeAttachment
 from evaluations import selectors
 from tests.conftest import client_for
-from tests.episodes.helpers import ROUTINE, URGENT, make_episode
+from tests.episodes.helpers import ROUTINE, SEIZURE, URGENT, make_episode
 from tests.evaluations.helpers import signed
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_recent_seizure_like_episode_raises_an_urgent_eeg_on_sign(world):
-    episode = make_episode(world.patient, world.parent, URGENT)
+    episode = make_episode(world.patient, world.parent, SEIZURE)
     summary = selectors.recent_episodes(patient=world.patient, until=timezone.now())[0]
     assert summary.id == str(episode.uuid) and "EP-NOT-SUPPRESSIBLE" in summary.rules
     evaluation = signed(world.patient, world.clinician)
