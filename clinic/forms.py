@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient, Relationship
 
@@ -29,6 +30,24 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save patient"))
+
+
+class SeizurePlanForm(forms.Form):
+    known_seizure_disorder = forms.BooleanField(
+        required=False, label=_("A seizure disorder has been diagnosed"),
+    )
+    seizure_plan = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("The family's seizure plan, in plain words"),
+        help_text=_("When to give rescue medicine, when to call an ambulance, who to call. "
+                    "Parents see this with every answer they get."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("known_seizure_disorder") and not (data.get("seizure_plan") or "").strip():
+            self.add_error("seizure_plan", _("Write the family's plan in plain words."))
+        return data
 
 
 class PatientSearchForm(forms.Form):
