@@ -151,9 +151,9 @@ THRESHOLDS: Mapping[str, Threshold] = MappingProxyType(
         # "Within 24 h" is read inclusively: an episode exactly 24 h earlier counts.
         "SEIZURE_REPEAT_HOURS": Threshold(24, "hours, inclusive", "NHS-HT (window: design choice)", _D),
         "FEVER_SEIZURE_UNDER_MONTHS": Threshold(6, "months, chronological", "NHS-HT", _S),
-        "LOW_TEMP_BELOW_C": Threshold(Decimal("36.0"), "°C", "NICE NG51", _S),
+        "LOW_TEMP_BELOW_C": Threshold(Decimal("36.0"), "°C", "NG51 (NICE, sepsis)", _S),
         "LOW_TEMP_URGENT_UNDER_MONTHS": Threshold(
-            3, "months, chronological", "NICE NG51 (level: design choice)", _D
+            3, "months, chronological", "NG51 (NICE, sepsis; level: design choice)", _D
         ),
         "REPEATED_RHYTHMIC_COUNT": Threshold(
             3, "rhythmic or cluster episodes, this one included", "brief", _D
@@ -943,14 +943,14 @@ RULES: tuple[Rule, ...] = (
             "This looks like a first seizure: the first time, a baby needs to be checked "
             "in hospital at once, even if it has stopped."
         ),
-        "NHS-HT (secondary)",
+        "NHS-HT (secondary); EF-SAP",
         _first_seizure,
     ),
     Rule(
         "EP-SEIZURE-REPEAT",
         _E,
         gettext_noop("A second seizure-like episode within a day needs help at once."),
-        "NHS-HT; 24 h window: design choice",
+        "NHS-HT (24 h window: design choice)",
         _seizure_repeat,
     ),
     Rule(
@@ -964,14 +964,14 @@ RULES: tuple[Rule, ...] = (
         "EP-LOW-TEMP",
         _U,
         gettext_noop("A temperature below 36 °C in a baby under 3 months needs a doctor today."),
-        "NICE NG51; level: design choice",
+        "NG51 (NICE, sepsis; level: design choice)",
         _low_temp_young,
     ),
     Rule(
         "EP-LOW-TEMP",
         _SO,
         gettext_noop("A temperature below 36 °C is worth a visit; measure it again."),
-        "NICE NG51; level: design choice",
+        "NG51 (NICE, sepsis; level: design choice)",
         _low_temp_older,
     ),
     Rule(
