@@ -68,7 +68,8 @@ def test_parent_reports_urgent_then_typical_episode(page, live_server, demo):
     page.wait_for_load_state("networkidle")
     assert "/episodes/" in page.url
     assert page.locator("[data-testid=triage-answer]").get_attribute("data-level") == "urgent"
-    assert "EP-RHYTHMIC-30S" in page.locator("[data-testid=triage-reasons]").inner_text()
+    # Rule ids sit under the "why" detail now; the list keeps them as data.
+    assert page.locator("[data-testid=triage-reasons] [data-rule=EP-RHYTHMIC-30S]").count() == 1
     screenshot(page, "portal-urgent-saved")
 
     page.goto(f"{live_server.url}/")
