@@ -727,7 +727,9 @@ def _after_seizure(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
 
 
 def _persistent(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
-    return r.duration_seconds >= _t("PERSISTENT_SECONDS") and _not_stopped(r)
+    # Design choice, the safer side: "did not stop" also covers "did not try", since a
+    # minute or more of movements nobody could stop must never be called typical.
+    return r.duration_seconds >= _t("PERSISTENT_SECONDS") and r.stops_when_held_or_woken != "yes"
 
 
 @lru_cache(maxsize=256)

@@ -272,7 +272,7 @@ def test_after_seizure_7_day_boundary(hours: float, fires: bool) -> None:
 
 @pytest.mark.parametrize(("seconds", "held", "fires"), [
     (59, "no", False), (60, "no", True), (600, "no", True), (600, "yes", False),
-    (600, "not_tried", False), (600, "unsure", True),
+    (600, "not_tried", True), (59, "not_tried", False), (600, "unsure", True),
 ])
 def test_persistent_boundary(seconds: int, held: str, fires: bool) -> None:
     report = quiet(duration_seconds=seconds, stops_when_held_or_woken=held, state="awake")
