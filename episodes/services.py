@@ -136,7 +136,10 @@ def episode_create(
         content_hash=content_hash, triage=result.as_dict(), level=str(result.level),
         rule_set_version=result.rule_set_version or RULE_SET_VERSION, **fields,
     )
-    episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"])
+    # Field validators cover the check constraints; the unique client_id is left to the
+    # database, whose IntegrityError below answers a concurrent replay with the stored row.
+    episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"],
+                       validate_constraints=False)
     try:
         with transaction.atomic():
             episode.save()
