@@ -172,6 +172,16 @@ def actions_on(user: AnyUser | None, patient: Patient) -> frozenset[Action]:
     return frozenset(allowed)
 
 
+# Who records a known seizure disorder and its plan (CLINICAL.md 3a): a clinician, the
+# one who charts; everyone who may view the child reads it (the parent with every answer).
+SEIZURE_PLAN_RECORD = Action.CHART
+SEIZURE_PLAN_READ = Action.VIEW
+
+
+def can_record_seizure_plan(user: AnyUser | None, patient: Patient) -> bool:
+    return can(user, SEIZURE_PLAN_RECORD, patient)
+
+
 def role_for(user: AnyUser | None, patient: Patient | None) -> str:
     """The capacity in which ``user`` touches ``patient``, for the audit trail."""
     if not _is_active(user):

@@ -17,12 +17,14 @@ from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import audit, review, services
 from clinic.access import (
     Action,
     can,
+    can_record_seizure_plan,
     case_assignees,
     clinics_for,
     not_visible,
@@ -316,19 +318,29 @@ class PatientAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "sex"]
     list_select_related = ["clinic"]
     search_fields = ["family_name", "given_name", "mrn"]
-    readonly_fields = ["uuid", "created_at", "updated_at", "created_by", "updated_by"]
+    readonly_fields = ["uuid", "created_at", "updated_at", "created_by", "updated_by",
+                       "seizure_plan_updated_at", "seizure_plan_updated_by"]
     patient_field = ""
     access_action = Action.VIEW_CHART
     change_action = Action.MANAGE
+    _SEIZURE_FIELDS = ("known_seizure_disorder", "seizure_plan")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> list[str]:
-        # A patient never moves between clinics (as in the API).
-        return [*self.readonly_fields, "clinic"] if obj is not None else self.readonly_fields
+        fields = list(self.readonly_fields)
+        if obj is not None:
+            fields.append("clinic")  # a patient never moves between clinics (as in the API)
+        # Only a clinician records a seizure disorder and its plan (clinic/access.py).
+        if obj is None or not can_record_seizure_plan(request.user, obj):
+            fields += self._SEIZURE_FIELDS
+        return fields
 
     def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
+        if change and set(form.changed_data) & set(self._SEIZURE_FIELDS):
+            obj.seizure_plan_updated_at = timezone.now()
+            obj.seizure_plan_updated_by = request.user
         super().save_model(request, obj, form, change)
 
 

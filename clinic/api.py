@@ -21,7 +21,14 @@ from rest_framework.views import APIView
 
 from clinic import audit, mfa, services, tokens
 from clinic import fhir as fhir_export
-from clinic.access import Action, clinics_for, get_patient_for, patients_visible_to
+from clinic.access import (
+    SEIZURE_PLAN_READ,
+    SEIZURE_PLAN_RECORD,
+    Action,
+    clinics_for,
+    get_patient_for,
+    patients_visible_to,
+)
 from clinic.models import AuditAction, Clinic, Guardianship, Membership, Patient
 
 
@@ -86,6 +93,19 @@ class PatientSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class SeizurePlanSerializer(serializers.Serializer):
+    known_seizure_disorder = serializers.BooleanField()
+    seizure_plan = serializers.CharField(allow_blank=True, max_length=2000, trim_whitespace=True)
+    updated_at = serializers.DateTimeField(source="seizure_plan_updated_at", read_only=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("known_seizure_disorder") and not attrs.get("seizure_plan", "").strip():
+            raise serializers.ValidationError(
+                {"seizure_plan": [_("Write the family's plan in plain words.")]}
+            )
+        return attrs
+
+
 class PatientViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -134,6 +154,27 @@ class PatientViewSet(
         audit.record(request, AuditAction.EXPORT, patient=patient, object_type="fhir_bundle")
         return HttpResponse(bundle.model_dump_json(exclude_none=True),
                             content_type="application/fhir+json")
+
+    @extend_schema(request=SeizurePlanSerializer, responses=SeizurePlanSerializer,
+                   summary="A known seizure disorder and the family's plan (CLINICAL.md 3a)")
+    @action(detail=True, methods=["get", "put"], url_path="seizure-plan", url_name="seizure-plan")
+    def seizure_plan(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Everyone who sees the child reads it; only a clinician records it (others 403)."""
+        needed = SEIZURE_PLAN_READ if request.method == "GET" else SEIZURE_PLAN_RECORD
+        patient = get_patient_for(request.user, self.kwargs["id"], needed)
+        if request.method == "GET":
+            audit.record(request, AuditAction.READ, patient=patient, object_type="seizure_plan",
+                         object_id=str(patient.uuid))
+            return Response(SeizurePlanSerializer(patient).data)
+        body = SeizurePlanSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.patient_seizure_plan_set(patient=patient, by=request.user, **body.validated_data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        audit.record(request, AuditAction.UPDATE, patient=patient, object_type="seizure_plan",
+                     object_id=str(patient.uuid))
+        return Response(SeizurePlanSerializer(patient).data)
 
     def perform_create(self, serializer: PatientSerializer) -> None:
         data = dict(serializer.validated_data)

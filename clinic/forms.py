@@ -32,6 +32,24 @@ class PatientForm(forms.ModelForm):
         self.helper.add_input(Submit("save", "Save patient"))
 
 
+class SeizurePlanForm(forms.Form):
+    known_seizure_disorder = forms.BooleanField(
+        required=False, label=_("A seizure disorder has been diagnosed"),
+    )
+    seizure_plan = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("The family's seizure plan, in plain words"),
+        help_text=_("When to give rescue medicine, when to call an ambulance, who to call. "
+                    "Parents see this with every answer they get."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("known_seizure_disorder") and not (data.get("seizure_plan") or "").strip():
+            self.add_error("seizure_plan", _("Write the family's plan in plain words."))
+        return data
+
+
 class PatientSearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
 

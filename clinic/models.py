@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age, age_on
@@ -125,6 +126,21 @@ class Patient(models.Model):
         null=True, blank=True, validators=[MinValueValidator(200), MaxValueValidator(7000)]
     )
     birth_notes = models.TextField(blank=True)
+    # CLINICAL.md 3a "Known seizure disorder": recorded by a clinician with the family's
+    # plan in plain words; the triage then shows the plan and skips EP-FIRST-SEIZURE.
+    known_seizure_disorder = models.BooleanField(
+        _("known seizure disorder"), default=False,
+        help_text=_("A clinician has diagnosed a seizure disorder and agreed a plan with the family."),
+    )
+    seizure_plan = models.TextField(
+        _("seizure plan"), blank=True, max_length=2000,
+        help_text=_("In plain words for the family: when to give rescue medicine, when to call."),
+    )
+    seizure_plan_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    seizure_plan_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -168,6 +184,13 @@ class Patient(models.Model):
             .exists()
         ):
             raise ValidationError({"mrn": "This MRN is already used in this clinic."})
+        if self.known_seizure_disorder and not self.seizure_plan.strip():
+            raise ValidationError({"seizure_plan": _("Write the family's plan in plain words.")})
+
+    @property
+    def triage_seizure_plan(self) -> str:
+        """The plan the triage shows, only when a seizure disorder is recorded with one."""
+        return self.seizure_plan.strip() if self.known_seizure_disorder else ""
 
     @property
     def full_name(self) -> str:

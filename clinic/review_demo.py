@@ -28,9 +28,9 @@ SLEEP = {"duration_seconds": 4, "body_parts": ["left_foot"], "state": "asleep",
 SHORT_RHYTHMIC = {"duration_seconds": 15, "body_parts": ["left_leg"], "state": "awake",
                   "pattern": "rhythmic", "stops_when_held_or_woken": "not_tried"}  # soon
 NOT_STOPPING = {"duration_seconds": 50, "body_parts": ["left_leg", "left_foot"], "state": "awake",
-                "pattern": "rhythmic", "stops_when_held_or_woken": "no"}  # urgent
+                "pattern": "rhythmic", "stops_when_held_or_woken": "no"}  # urgent with a plan
 CLUSTER = {"duration_seconds": 20, "body_parts": ["left_arm", "right_arm"], "state": "waking",
-           "pattern": "cluster", "stops_when_held_or_woken": "no"}  # urgent
+           "pattern": "cluster", "stops_when_held_or_woken": "no"}  # emergency: a first seizure
 UNRESPONSIVE = {"duration_seconds": 90, "body_parts": ["left_arm", "left_leg"], "state": "awake",
                 "pattern": "rhythmic", "stops_when_held_or_woken": "no",
                 "signs": ["unresponsive"]}  # emergency
@@ -43,6 +43,12 @@ BABIES: dict[str, tuple[str, str, int, list[tuple[float, dict[str, Any], tuple |
     "RP-1904": ("Ethan", "Brooks", 45, [(190, UNRESPONSIVE, (0.3, 3, "emergency_care"))]),
 }
 SLEEP_EVERY_HOURS = 31  # routine reports for the chart, spread over three weeks
+# Ivy has known epilepsy with a plan (CLINICAL.md 3a): her report is not a first seizure.
+SEIZURE_PLANS = {
+    "RP-1901": "Ivy has epilepsy. If a seizure lasts 5 minutes, give the rescue medicine as "
+               "shown and call the emergency number. Shorter ones: lay her on her side, time "
+               "it, and call the clinic the same day.",
+}
 
 
 @transaction.atomic
@@ -53,7 +59,9 @@ def seed(world: Any) -> None:
         patient, _ = Patient.objects.get_or_create(
             clinic=clinic, mrn=mrn,
             defaults={"given_name": given, "family_name": family, "created_by": doctor,
-                      "date_of_birth": timezone.localdate() - timedelta(days=age_days)},
+                      "date_of_birth": timezone.localdate() - timedelta(days=age_days),
+                      "known_seizure_disorder": mrn in SEIZURE_PLANS,
+                      "seizure_plan": SEIZURE_PLANS.get(mrn, "")},
         )
         world.patients[f"review_{mrn}"] = patient
         plan = [(hours, kind, steps) for hours, kind, steps in reports]

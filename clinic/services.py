@@ -133,6 +133,26 @@ def patient_update(*, patient: Patient, updated_by: AbstractBaseUser, **fields: 
     return patient
 
 
+@transaction.atomic
+def patient_seizure_plan_set(
+    *, patient: Patient, known_seizure_disorder: bool, seizure_plan: str, by: AbstractBaseUser
+) -> Patient:
+    """Record (or clear) a known seizure disorder with the family's plan in plain words.
+
+    The patient's history (simple_history) keeps every version with who changed it;
+    callers add the audit event. A disorder without a plan is refused.
+    """
+    patient.known_seizure_disorder = bool(known_seizure_disorder)
+    patient.seizure_plan = (seizure_plan or "").strip()
+    patient.full_clean(exclude=["mrn"])
+    patient.seizure_plan_updated_at = timezone.now()
+    patient.seizure_plan_updated_by = by
+    patient.updated_by = by
+    patient.save(update_fields=["known_seizure_disorder", "seizure_plan", "seizure_plan_updated_at",
+                                "seizure_plan_updated_by", "updated_by", "updated_at"])
+    return patient
+
+
 def invitation_create(
     *, patient: Patient, email: str, relationship: str, created_by: AbstractBaseUser
 ) -> tuple[Invitation, str]:

@@ -25,6 +25,7 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "NICE-FEVER": (
             "NICE guideline NG143, fever in under 5s (under 3 months with 38 °C or more is high risk)."
         ),
+        "NG51": "NICE guideline NG51, suspected sepsis (below 36 °C counts as a risk criterion).",
         "EF-SAP": "Epilepsy Foundation, seizure action plan.",
         "ILAE-SE": "Trinka et al., status epilepticus (5 minutes). Epilepsia 2015;56:1515.",
         "NHS-HT": "NHS Healthier Together, fits and seizures pages.",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("patients/new/", views.patient_create, name="patient-create"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient-detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient-edit"),
+    path("patients/<uuid:patient_id>/seizure-plan/", views.patient_seizure_plan,
+         name="patient-seizure-plan"),
     path("patients/<uuid:patient_id>/invite/", views.invitation_create, name="invitation-create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("review/", include("clinic.review_urls")),

@@ -23,8 +23,22 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
 from clinic import audit, services
-from clinic.access import Action, actions_on, clinics_for, get_patient_for, patients_visible_to
-from clinic.forms import AcceptInvitationForm, InvitationForm, PatientForm, PatientSearchForm
+from clinic.access import (
+    SEIZURE_PLAN_RECORD,
+    Action,
+    actions_on,
+    can_record_seizure_plan,
+    clinics_for,
+    get_patient_for,
+    patients_visible_to,
+)
+from clinic.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    PatientForm,
+    PatientSearchForm,
+    SeizurePlanForm,
+)
 from clinic.models import AuditAction
 from episodes.forms import QuickLogForm
 
@@ -128,8 +142,33 @@ def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
         "guardians": patient.guardianships.select_related("user")
         if Action.VIEW_CHART in allowed
         else [],
+        "can_record_seizure_plan": can_record_seizure_plan(request.user, patient),
     }
     return render(request, "clinic/patient_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_seizure_plan(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """A clinician records a known seizure disorder and the family's plan (CLINICAL.md 3a)."""
+    patient = get_patient_for(request.user, patient_id, SEIZURE_PLAN_RECORD)
+    initial = {"known_seizure_disorder": patient.known_seizure_disorder,
+               "seizure_plan": patient.seizure_plan}
+    form = SeizurePlanForm(request.POST or None, initial=initial)
+    if request.method == "GET":
+        audit.record(request, AuditAction.READ, patient=patient, object_type="seizure_plan",
+                     object_id=str(patient.uuid))
+    elif form.is_valid():
+        try:
+            services.patient_seizure_plan_set(patient=patient, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            audit.record(request, AuditAction.UPDATE, patient=patient, object_type="seizure_plan",
+                         object_id=str(patient.uuid))
+            messages.success(request, _("The seizure plan is saved. Parents see it with every answer."))
+            return redirect(patient)
+    return render(request, "clinic/seizure_plan_form.html", {"patient": patient, "form": form})
 
 
 @login_required

@@ -49,7 +49,18 @@ def _triage_out(triage: dict[str, Any]) -> dict[str, Any]:
             {key: reason.get(key) for key in ("rule", "level", "explanation", "source")}
             for reason in triage.get("reasons", [])
         ],
+        # Revision 2026-12: what the notes named that no answer says, and the family's plan.
+        "notes_matched": [
+            {"sign": match.get("sign"), "words": list(match.get("words") or [])}
+            for match in triage.get("notes_matched", [])
+        ],
+        "seizure_plan": triage.get("seizure_plan", ""),
     }
+
+
+class NoteMatchSerializer(serializers.Serializer):
+    sign = serializers.CharField(help_text="A sign code, or `minutes` for a duration in minutes.")
+    words = serializers.ListField(child=serializers.CharField())
 
 
 class TriageSerializer(serializers.Serializer):
@@ -57,6 +68,8 @@ class TriageSerializer(serializers.Serializer):
     headline = serializers.CharField()
     advice = serializers.CharField()
     reasons = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    notes_matched = NoteMatchSerializer(many=True)
+    seizure_plan = serializers.CharField(allow_blank=True)
 
 
 class EpisodeReportSerializer(serializers.Serializer):
@@ -242,7 +255,8 @@ class EpisodeViewSet(
     def assess(self, request: Request) -> Response:
         """The triage answer for a report, without storing anything."""
         report, patient = self._report(request)
-        result = services.episode_assess(patient=patient, **report.report_fields())
+        result = services.episode_assess(patient=patient, notes=report.validated_data.get("notes", ""),
+                                         **report.report_fields())
         audit.record(request, AuditAction.READ, patient=patient, object_type="episode_assessment",
                      object_id=str(patient.uuid))
         return Response({**_triage_out(result.as_dict()),

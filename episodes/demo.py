@@ -25,8 +25,8 @@ STARTLE = {"duration_seconds": 2, "body_parts": ["left_arm", "right_arm"], "stat
            "pattern": "isolated", "stops_when_held_or_woken": "not_tried"}
 SHORT_RHYTHMIC = {"duration_seconds": 15, "body_parts": ["left_leg"], "state": "awake",
                   "pattern": "rhythmic", "stops_when_held_or_woken": "not_tried"}
-NOT_STOPPING = {"duration_seconds": 50, "body_parts": ["left_leg", "left_foot"], "state": "awake",
-                "pattern": "rhythmic", "stops_when_held_or_woken": "no"}
+LONG_RHYTHMIC = {"duration_seconds": 50, "body_parts": ["left_leg", "left_foot"], "state": "awake",
+                 "pattern": "rhythmic", "stops_when_held_or_woken": "yes"}
 JITTERY = {"duration_seconds": 10, "body_parts": ["left_arm", "right_arm"], "state": "crying",
            "pattern": "rhythmic", "stops_when_held_or_woken": "yes"}
 
@@ -39,7 +39,8 @@ PLANS: dict[str, list[tuple[int, int, dict[str, Any], str, bool]]] = {
         (13, 4, SLEEP_TWITCH, "", False), (12, 22, SLEEP_JERKS, "", False),
         (10, 16, SHORT_RHYTHMIC, "Left leg shaking while on the changing mat.", False),
         (9, 2, SLEEP_TWITCH, "", False), (7, 3, SLEEP_TWITCH, "", False),
-        (4, 11, NOT_STOPPING, "Mother called: leg kept jerking when she held it.", True),
+        (4, 11, LONG_RHYTHMIC, "Mother called: the leg jerked regularly on the changing mat "
+         "and settled once she held it.", True),
         (3, 1, SLEEP_TWITCH, "", False), (1, 23, SLEEP_TWITCH, "Just a tiny foot twitch.", False),
     ],
     "preterm": [

@@ -111,6 +111,9 @@ class Episode(models.Model):
         validators=[MinValueValidator(Decimal("30.0")), MaxValueValidator(Decimal("45.0"))],
     )
     notes = models.TextField(blank=True, max_length=4000)
+    # Stored so the history of later reports can say whether an earlier one was
+    # convulsive (CLINICAL.md 3a) with one indexed query, whatever the rule details.
+    convulsive = models.BooleanField(default=False, editable=False)
 
     triage = models.JSONField(default=dict, editable=False)
     level = models.CharField(max_length=10, choices=LEVEL_CHOICES, db_index=True, editable=False)

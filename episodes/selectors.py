@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinic.access import Action, restrict
 from clinic.levels import Level
 from episodes.models import Episode, EpisodeAttachment, EpisodeStatus
-from episodes.triage import THRESHOLDS, RecentHistory
+from episodes.triage import THRESHOLDS, EarlierEpisode, RecentHistory
 
 if TYPE_CHECKING:
     from clinic.access import AnyUser
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 # Enough days back for every history rule (the rising-frequency rule looks 3 + 7 days back).
 HISTORY_DAYS = int(THRESHOLDS["RISING_RECENT_DAYS"].value) + int(THRESHOLDS["RISING_BASELINE_DAYS"].value) + 1
+# Earlier episodes listed one by one: the longest time-window rule (EP-AFTER-SEIZURE, 7 days).
+EPISODE_WINDOW = timedelta(days=int(THRESHOLDS["AFTER_SEIZURE_DAYS"].value))
+_RHYTHMIC_OR_CLUSTER = ("rhythmic", "cluster")
 CHART_DAYS = 30
 
 
@@ -37,21 +40,37 @@ def episodes_visible_to(user: AnyUser | None, action: Action = Action.VIEW) -> Q
 
 
 def episode_recent_history(*, patient: Patient, before: datetime) -> RecentHistory:
-    """The patient's active episodes per day before ``before``, in one aggregate query."""
+    """What the triage needs of the patient's story before ``before``, in three queries.
+
+    Counts per day (rising frequency), each episode of the last 7 days with its time and
+    whether it was convulsive, and whether any earlier convulsive episode is on record.
+    The seizure plan comes from the patient row already loaded. The query count does
+    not grow with the record; the listed rows are bounded by the 7-day window.
+    """
     tz = timezone.get_current_timezone()
     report_day = timezone.localtime(before, tz).date()
     window_start = datetime.combine(report_day - timedelta(days=HISTORY_DAYS), datetime.min.time(), tz)
+    earlier = Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE, started_at__lt=before)
     rows = (
-        Episode.objects.filter(
-            patient=patient, status=EpisodeStatus.ACTIVE,
-            started_at__gte=window_start, started_at__lt=before,
-        )
+        earlier.filter(started_at__gte=window_start)
         .annotate(day=TruncDate("started_at", tzinfo=tz))
         .values("day")
         .annotate(n=Count("id"))
         .values_list("day", "n")
     )
-    return RecentHistory({(report_day - day).days: n for day, n in rows})
+    episodes = tuple(
+        EarlierEpisode(started_at=started_at, convulsive=convulsive,
+                       rhythmic_or_cluster=pattern in _RHYTHMIC_OR_CLUSTER)
+        for started_at, convulsive, pattern in earlier.filter(
+            started_at__gte=before - EPISODE_WINDOW
+        ).order_by("started_at").values_list("started_at", "convulsive", "pattern")
+    )
+    return RecentHistory(
+        {(report_day - day).days: n for day, n in rows},
+        episodes=episodes,
+        convulsive_on_record=earlier.filter(convulsive=True).exists(),
+        seizure_plan=patient.triage_seizure_plan,
+    )
 
 
 @dataclass(frozen=True)

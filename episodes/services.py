@@ -28,7 +28,7 @@ from episodes.models import (
 )
 from episodes.selectors import episode_recent_history
 from episodes.tasks import notify_clinic
-from episodes.triage import RULE_SET_VERSION, EpisodeReport, TriageResult, assess
+from episodes.triage import RULE_SET_VERSION, EpisodeReport, TriageResult, assess, is_convulsive
 from episodes.uploads import check_upload
 
 if TYPE_CHECKING:
@@ -54,12 +54,14 @@ def _report(
     signs: Iterable[str] = (),
     temperature_c: Decimal | None = None,
     unsure_signs: Iterable[str] = (),
+    notes: str = "",
 ) -> EpisodeReport:
     return EpisodeReport(
         started_at=started_at, duration_seconds=duration_seconds,
         body_parts=frozenset(body_parts), state=state, pattern=pattern,
         stops_when_held_or_woken=stops_when_held_or_woken, signs=frozenset(signs),
         temperature_c=temperature_c, unsure_signs=frozenset(unsure_signs),
+        notes=notes or "",
     )
 
 
@@ -73,7 +75,8 @@ def episode_assess(
     except ValidationError as exc:
         raise ValidationError({"started_at": exc.messages}) from exc
     history = episode_recent_history(patient=patient, before=before or report.started_at)
-    return assess(report, patient.age(timezone.localtime(report.started_at).date()), history)
+    return assess(report, patient.age(timezone.localtime(report.started_at).date()), history,
+                  clinic_phone=patient.clinic.phone)
 
 
 def _content_hash(patient: Patient, fields: dict[str, object]) -> str:
@@ -137,20 +140,17 @@ def episode_create(
         existing = _existing(reporter, client_id, content_hash)
         if existing is not None:
             return existing, False
-    result = episode_assess(patient=patient, **fields)
+    result = episode_assess(patient=patient, notes=notes, **fields)
     episode = Episode(
         patient=patient, reporter=reporter, source=source, notes=notes, client_id=client_id,
+        convulsive=is_convulsive(_report(**fields)),  # type: ignore[arg-type]
         content_hash=content_hash, triage=result.as_dict(), level=str(result.level),
         rule_set_version=result.rule_set_version or RULE_SET_VERSION, **fields,
     )
-    try:
-        episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"])
-    except ValidationError:
-        # A concurrent request with the same key committed after the check above: the
-        # uniqueness check now fails, but the answer is the stored episode, not a 400.
-        if client_id is not None and (existing := _existing(reporter, client_id, content_hash)):
-            return existing, False
-        raise
+    # Field validators cover the check constraints; the unique client_id is left to the
+    # database, whose IntegrityError below answers a concurrent replay with the stored row.
+    episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"],
+                       validate_constraints=False)
     try:
         with transaction.atomic():
             episode.save()
@@ -243,6 +243,7 @@ def _stored_report(episode: Episode) -> dict[str, object]:
         "body_parts": episode.body_parts, "state": episode.state, "pattern": episode.pattern,
         "stops_when_held_or_woken": episode.stops_when_held_or_woken, "signs": episode.signs,
         "temperature_c": episode.temperature_c, "unsure_signs": episode.unsure_signs,
+        "notes": episode.notes,  # added notes are read for danger words too
     }
 
 

@@ -14,13 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
 from clinic.ages import DAYS_PER_MONTH, Age
 from clinic.levels import Confidence, Level, Reason, highest
+from episodes.notes import MINUTES, NotesReading, read_notes
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a text for translation (makemessages reads this name) without importing
+    Django: this module stays pure. Pages translate the text where they show it."""
+    return message
+
 
 # Version stamped on every result, so a stored triage can be traced to the rules
 # that made it. Format YYYY.MM-N: bump N for any change to a rule's condition,
@@ -37,7 +46,9 @@ BODY_PARTS: tuple[tuple[str, str], ...] = (
     ("right_leg", "Right leg"),
     ("left_arm", "Left arm"),
     ("right_arm", "Right arm"),
-    ("face", "Face"),
+    ("face", gettext_noop("Face (both sides, or not sure which)")),
+    ("left_face", gettext_noop("Left side of the face")),
+    ("right_face", gettext_noop("Right side of the face")),
     ("whole_body", "Whole body"),
 )
 STATES: tuple[tuple[str, str], ...] = (
@@ -136,6 +147,20 @@ THRESHOLDS: Mapping[str, Threshold] = MappingProxyType(
         "RISING_MIN_PER_DAY": Threshold(3, "episodes a day", "brief", _D),
         "RISING_RECENT_DAYS": Threshold(3, "days", "brief", _D),
         "RISING_BASELINE_DAYS": Threshold(7, "days", "brief", _D),
+        # Revision 2026-12 (CLINICAL.md 3a).
+        # "Within 24 h" is read inclusively: an episode exactly 24 h earlier counts.
+        "SEIZURE_REPEAT_HOURS": Threshold(24, "hours, inclusive", "NHS-HT (window: design choice)", _D),
+        "FEVER_SEIZURE_UNDER_MONTHS": Threshold(6, "months, chronological", "NHS-HT", _S),
+        "LOW_TEMP_BELOW_C": Threshold(Decimal("36.0"), "°C", "NG51 (NICE, sepsis)", _S),
+        "LOW_TEMP_URGENT_UNDER_MONTHS": Threshold(
+            3, "months, chronological", "NG51 (NICE, sepsis; level: design choice)", _D
+        ),
+        "REPEATED_RHYTHMIC_COUNT": Threshold(
+            3, "rhythmic or cluster episodes, this one included", "brief", _D
+        ),
+        "REPEATED_RHYTHMIC_HOURS": Threshold(24, "hours, inclusive", "brief", _D),
+        "AFTER_SEIZURE_DAYS": Threshold(7, "days, inclusive", "design choice", _D),
+        "PERSISTENT_SECONDS": Threshold(60, "seconds", "design choice", _D),
     }
 )
 
@@ -159,21 +184,62 @@ class EpisodeReport:
     temperature_c: Decimal | None = None
     # Signs the parent answered "not sure" about (the form offers yes / no / not sure).
     unsure_signs: frozenset[str] = frozenset()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class EarlierEpisode:
+    """One earlier active episode: when it started and what kind it was."""
+
+    started_at: datetime
+    convulsive: bool
+    rhythmic_or_cluster: bool
 
 
 @dataclass(frozen=True)
 class RecentHistory:
-    """Earlier active episodes per calendar day before the report.
+    """What the triage knows of the child's story before the report.
 
-    Key 1 is the day before, 0 earlier the same day; a missing day means none.
-    The report being assessed is not counted.
+    ``counts_by_days_ago``: earlier active episodes per calendar day (key 1 is the
+    day before, 0 earlier the same day; a missing day means none).
+    ``episodes``: each earlier active episode of the recent days, with its time and
+    whether it was convulsive (CLINICAL.md 3a "History").
+    ``convulsive_on_record``: an earlier convulsive episode exists at any time, also
+    before the recent days (the first-seizure rule looks at the whole record).
+    ``seizure_plan``: the family's plan, when a clinician recorded a known seizure
+    disorder; empty otherwise. The report being assessed is never included.
     """
 
     counts_by_days_ago: Mapping[int, int] = field(default_factory=dict)
+    episodes: tuple[EarlierEpisode, ...] = ()
+    convulsive_on_record: bool = False
+    seizure_plan: str = ""
 
     @classmethod
     def empty(cls) -> RecentHistory:
         return cls({})
+
+    @property
+    def known_seizure_disorder(self) -> bool:
+        return bool(_word(self.seizure_plan))
+
+    def any_convulsive_before(self) -> bool:
+        return self.convulsive_on_record or any(e.convulsive for e in _episodes(self))
+
+    def within(self, at: datetime, window: timedelta, *, convulsive: bool = False,
+               rhythmic: bool = False) -> list[EarlierEpisode]:
+        """Earlier episodes that started in ``[at - window, at]`` (both ends count)."""
+        found = []
+        for earlier in _episodes(self):
+            try:
+                gap = at - earlier.started_at
+            except TypeError:  # a naive or odd time: cannot place it, ignore it
+                continue
+            if timedelta(0) <= gap <= window and (not convulsive or earlier.convulsive) and (
+                not rhythmic or earlier.rhythmic_or_cluster or earlier.convulsive
+            ):
+                found.append(earlier)
+        return found
 
     def count(self, days_ago: int) -> int:
         """Episodes on that day; unreadable or negative entries count as none."""
@@ -208,10 +274,9 @@ _RECORD = (
 _ADVICE: Mapping[Level, str] = MappingProxyType(
     {
         Level.EMERGENCY: (
-            "Call your local emergency number now. Lay your baby on their side on a safe, "
-            "flat surface, stay with them and put nothing in their mouth. Note the time it "
-            "started; if someone else is there, ask them to film it. Even if the episode "
-            "stops before help comes, your baby still needs to be checked."
+            "Call your local emergency number now and do what the call handler tells you. "
+            "Note the time it started; if someone else is there, ask them to film it. Even "
+            "if the episode stops before help comes, your baby still needs to be checked."
         ),
         Level.URGENT: (
             "Contact your pediatrician or an urgent care service today, even if your baby "
@@ -220,7 +285,7 @@ _ADVICE: Mapping[Level, str] = MappingProxyType(
         ),
         Level.SOON: (
             "This does not look like an emergency, but your pediatrician should see your "
-            f"baby in the next few days; the clinic has been told. {_RECORD} If the episodes "
+            f"baby in the next few days. {_RECORD} If the episodes "
             "get longer or more frequent, or come with fever, stiffening or staring, call "
             f"today. {_SAFETY_NET} If you are worried, call anyway: you know your baby."
         ),
@@ -236,7 +301,7 @@ _MEANINGS: Mapping[Level, str] = MappingProxyType(
     {
         Level.EMERGENCY: "Call your local emergency number now.",
         Level.URGENT: "Contact your pediatrician or an urgent care service today.",
-        Level.SOON: "Arrange a visit in the next few days; the clinic has been told.",
+        Level.SOON: "Arrange a visit in the next few days.",
         Level.ROUTINE: "Typical for a developing baby; keep noting episodes.",
     }
 )
@@ -247,6 +312,70 @@ def level_meaning(level: Level | str) -> str:
     return _MEANINGS[Level(level)]
 
 
+# Advice that follows the reason (CLINICAL.md 3b), added after the level's advice.
+_CALL_HANDLER = gettext_noop(
+    "Stay on the line: if your baby is not breathing or does not respond, the call "
+    "handler will guide you step by step until help arrives."
+)
+_FIRST_AID = gettext_noop(
+    "While the jerking lasts: lay your baby on their side on a flat, safe surface with "
+    "something soft under the head, and keep hard or sharp things away. Do not hold the "
+    "movements back and put nothing in the mouth. Note the time; if someone else is "
+    "there, ask them to film it. Stay with your baby until they are fully awake and "
+    "themselves again."
+)
+_FEVER_ADVICE = gettext_noop(
+    "About the fever: ask the doctor about it today as well as about the movements. "
+    "Keep your baby lightly dressed, offer feeds often and take the temperature again. "
+    "A baby under 3 months with a fever needs a doctor the same day even if it comes down."
+)
+_LOW_TEMP_ADVICE = gettext_noop(
+    "About the low temperature: warm your baby skin to skin or with a blanket, take the "
+    "temperature again in a little while and tell the doctor both readings."
+)
+_CLINIC_PHONE = gettext_noop("Your clinic's phone number: {phone}.")
+_PLAN = gettext_noop(
+    "Your child has a seizure plan from the clinic: follow it (it is shown with this answer)."
+)
+
+_BREATHING_RULES = frozenset({"EP-BREATHING", "EP-COLOUR", "EP-UNRESPONSIVE"})
+_CONVULSIVE_RULES = frozenset({
+    "EP-CONVULSIVE-5MIN", "EP-NEWBORN-SEIZURE", "EP-FIRST-SEIZURE", "EP-SEIZURE-REPEAT",
+    "EP-FEVER-SEIZURE-UNDER-6M",
+})
+_FEVER_RULES = frozenset({"EP-FEVER", "EP-FEVER-UNDER-3M", "EP-FEVER-SEIZURE-UNDER-6M"})
+_PHONE_LEVELS = frozenset({Level.URGENT, Level.SOON})
+
+
+def _advice(level: Level, fired: set[str], report: EpisodeReport, phone: str, plan: bool) -> str:
+    parts = []
+    if plan:
+        parts.append(_PLAN)
+    parts.append(_ADVICE[level])
+    if fired & _BREATHING_RULES:
+        parts.append(_CALL_HANDLER)
+    if fired & _CONVULSIVE_RULES or (level >= Level.URGENT and is_convulsive(report)):
+        parts.append(_FIRST_AID)
+    if fired & _FEVER_RULES:
+        parts.append(_FEVER_ADVICE)
+    if "EP-LOW-TEMP" in fired:
+        parts.append(_LOW_TEMP_ADVICE)
+    if level in _PHONE_LEVELS and _word(phone):
+        parts.append(_CLINIC_PHONE.format(phone=phone.strip()))
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class NoteSign:
+    """A sign the notes name but the answers do not: the page asks about it."""
+
+    sign: str
+    words: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sign": self.sign, "words": list(self.words)}
+
+
 @dataclass(frozen=True)
 class TriageResult:
     level: Level
@@ -254,6 +383,14 @@ class TriageResult:
     advice: str
     reasons: tuple[Reason, ...]
     rule_set_version: str = RULE_SET_VERSION
+    # What the notes named that no answer says (CLINICAL.md 3a "Notes").
+    notes_matched: tuple[NoteSign, ...] = ()
+    # The family's seizure plan, shown with every answer when a clinician recorded one.
+    seizure_plan: str = ""
+
+    @property
+    def raised_by_notes(self) -> bool:
+        return any(reason.rule == "EP-NOTES-DANGER" for reason in self.reasons)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -262,10 +399,19 @@ class TriageResult:
             "advice": self.advice,
             "reasons": [reason.as_dict() for reason in self.reasons],
             "rule_set_version": self.rule_set_version,
+            "notes_matched": [match.as_dict() for match in self.notes_matched],
+            "seizure_plan": self.seizure_plan,
         }
 
 
 # --- Normalising input: any value in, a clean report out, never an exception.
+
+
+def _episodes(history: RecentHistory) -> tuple[EarlierEpisode, ...]:
+    try:
+        return tuple(e for e in history.episodes if isinstance(e, EarlierEpisode))
+    except TypeError:
+        return ()
 
 
 def _items(mapping: object) -> Iterable[tuple[object, object]]:
@@ -326,6 +472,7 @@ def _clean(report: EpisodeReport) -> EpisodeReport:
         signs=_words(report.signs),
         temperature_c=_temperature(report.temperature_c),
         unsure_signs=_words(report.unsure_signs),
+        notes=report.notes if isinstance(report.notes, str) else "",
     )
 
 
@@ -361,6 +508,22 @@ def _seizure_like(r: EpisodeReport) -> bool:
     )
 
 
+def is_convulsive(r: EpisodeReport) -> bool:
+    """CLINICAL.md 3a: rhythmic or cluster AND (not stopped, stiffening, eyes, unresponsive).
+
+    Narrower than seizure-like. Used for the report being triaged and, stored with
+    each episode, for the history of later reports.
+    """
+    r = _clean(r)
+    signs = {"stiffening", "eyes_rolling_or_fixed", "unresponsive"}
+    return (_rhythmic(r) or _cluster(r)) and (_not_stopped(r) or bool(r.signs & signs))
+
+
+def is_rhythmic_or_cluster(r: EpisodeReport) -> bool:
+    r = _clean(r)
+    return _rhythmic(r) or _cluster(r)
+
+
 def _fever(r: EpisodeReport) -> bool:
     # A measured temperature counts even when the fever box is not ticked.
     hot = r.temperature_c is not None and r.temperature_c >= _t("FEVER_C")
@@ -387,16 +550,26 @@ def _convulsive_5min(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
     return moving and r.duration_seconds >= _t("CONVULSIVE_EMERGENCY_SECONDS")
 
 
+# Design choice (the safer side): the three signs that call for help at once also count
+# when only the notes name them ("stopped breathing", "turned blue", "went floppy"); the
+# other note words raise EP-NOTES-DANGER (urgent) and ask the parent to tick the sign.
+_NOTE_EMERGENCY_SIGNS = frozenset({"breathing_difficulty", "color_change", "unresponsive"})
+
+
+def _sign_or_noted(r: EpisodeReport, sign: str) -> bool:
+    return sign in r.signs or (sign in _NOTE_EMERGENCY_SIGNS and sign in notes_reading(r).keys())
+
+
 def _breathing(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
-    return "breathing_difficulty" in r.signs
+    return _sign_or_noted(r, "breathing_difficulty")
 
 
 def _colour(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
-    return "color_change" in r.signs
+    return _sign_or_noted(r, "color_change")
 
 
 def _unresponsive(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
-    return "unresponsive" in r.signs
+    return _sign_or_noted(r, "unresponsive")
 
 
 def _newborn_seizure(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
@@ -510,6 +683,91 @@ EMERGENCY_SIGNS: frozenset[str] = frozenset({"breathing_difficulty", "color_chan
 
 def _unsure_emergency_sign(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
     return bool(r.unsure_signs & EMERGENCY_SIGNS)
+
+
+# --- Revision 2026-12 (CLINICAL.md 3a): rules that read the whole story.
+
+
+def _first_seizure(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    # A history given only as counts says nothing of earlier convulsions: read as none
+    # on record (the safer side). A recorded seizure disorder with a plan turns it off.
+    return is_convulsive(r) and not h.any_convulsive_before() and not h.known_seizure_disorder
+
+
+def _seizure_repeat(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    window = timedelta(hours=_t("SEIZURE_REPEAT_HOURS"))
+    return is_convulsive(r) and bool(h.within(r.started_at, window, convulsive=True))
+
+
+def _fever_seizure_under_6m(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    young = _months(age.chronological_days) < _t("FEVER_SEIZURE_UNDER_MONTHS")
+    return _fever(r) and _seizure_like(r) and young
+
+
+def _low_temperature(r: EpisodeReport) -> bool:
+    return r.temperature_c is not None and r.temperature_c < _t("LOW_TEMP_BELOW_C")
+
+
+def _low_temp_young(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    young = _months(age.chronological_days) < _t("LOW_TEMP_URGENT_UNDER_MONTHS")
+    return _low_temperature(r) and young
+
+
+def _low_temp_older(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    # The exact complement of the young rule's age test: no age falls between the two.
+    young = _months(age.chronological_days) < _t("LOW_TEMP_URGENT_UNDER_MONTHS")
+    return _low_temperature(r) and not young
+
+
+_FACE_PARTS = frozenset({"face", "left_face", "right_face"})
+
+
+def _face(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return (_rhythmic(r) or _cluster(r)) and bool(r.body_parts & _FACE_PARTS)
+
+
+def _repeated_rhythmic(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    window = timedelta(hours=_t("REPEATED_RHYTHMIC_HOURS"))
+    earlier = h.within(r.started_at, window, rhythmic=True)
+    return (_rhythmic(r) or _cluster(r)) and len(earlier) + 1 >= _t("REPEATED_RHYTHMIC_COUNT")
+
+
+def _after_seizure(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    window = timedelta(days=_t("AFTER_SEIZURE_DAYS"))
+    return (_rhythmic(r) or _cluster(r)) and bool(h.within(r.started_at, window, convulsive=True))
+
+
+def _persistent(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    # Design choice, the safer side: "did not stop" also covers "did not try", since a
+    # minute or more of movements nobody could stop must never be called typical.
+    return r.duration_seconds >= _t("PERSISTENT_SECONDS") and r.stops_when_held_or_woken != "yes"
+
+
+@lru_cache(maxsize=256)
+def _read(notes: str) -> NotesReading:
+    return read_notes(notes)
+
+
+def notes_reading(r: EpisodeReport) -> NotesReading:
+    """The danger words of the notes (every language the word lists hold)."""
+    return _read(r.notes) if isinstance(r.notes, str) else NotesReading()
+
+
+def unticked_note_dangers(r: EpisodeReport) -> NotesReading:
+    """What the notes name that the report's answers do not already say."""
+    r = _clean(r)
+    keep = []
+    for match in notes_reading(r).matches:
+        if match.key == MINUTES:
+            if r.duration_seconds < match.minutes * 60:
+                keep.append(match)
+        elif match.key not in r.signs:
+            keep.append(match)
+    return NotesReading(tuple(keep))
+
+
+def _notes_danger(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
+    return bool(unticked_note_dangers(r).matches)
 
 
 def _typical(r: EpisodeReport, age: Age, h: RecentHistory) -> bool:
@@ -690,14 +948,103 @@ RULES: tuple[Rule, ...] = (
         "ICNA",
         _sleep_cluster_late,
     ),
+    # --- Revision 2026-12 (CLINICAL.md 3a), in the order of its table.
+    Rule(
+        "EP-FIRST-SEIZURE",
+        _E,
+        gettext_noop(
+            "This looks like a first seizure: the first time, a baby needs to be checked "
+            "in hospital at once, even if it has stopped."
+        ),
+        "NHS-HT (secondary); EF-SAP",
+        _first_seizure,
+    ),
+    Rule(
+        "EP-SEIZURE-REPEAT",
+        _E,
+        gettext_noop("A second seizure-like episode within a day needs help at once."),
+        "NHS-HT (24 h window: design choice)",
+        _seizure_repeat,
+    ),
+    Rule(
+        "EP-FEVER-SEIZURE-UNDER-6M",
+        _E,
+        gettext_noop("A seizure-like episode with a fever in a baby under 6 months needs help at once."),
+        "NHS-HT (secondary)",
+        _fever_seizure_under_6m,
+    ),
+    Rule(
+        "EP-LOW-TEMP",
+        _U,
+        gettext_noop("A temperature below 36 °C in a baby under 3 months needs a doctor today."),
+        "NG51 (NICE, sepsis; level: design choice)",
+        _low_temp_young,
+    ),
+    Rule(
+        "EP-LOW-TEMP",
+        _SO,
+        gettext_noop("A temperature below 36 °C is worth a visit; measure it again."),
+        "NG51 (NICE, sepsis; level: design choice)",
+        _low_temp_older,
+    ),
+    Rule(
+        "EP-FACE",
+        _U,
+        gettext_noop(
+            "Regular jerking of the face cannot be stopped by holding, and can be a "
+            "seizure: a doctor should see it today."
+        ),
+        "GOMELLA; design choice",
+        _face,
+    ),
+    Rule(
+        "EP-REPEATED-RHYTHMIC",
+        _U,
+        gettext_noop(
+            "Three or more episodes of regular jerking or series of jerks in a day should be "
+            "seen today."
+        ),
+        "brief; design choice",
+        _repeated_rhythmic,
+    ),
+    Rule(
+        "EP-AFTER-SEIZURE",
+        _U,
+        gettext_noop("After a recent seizure-like episode, the doctor should hear of new jerking today."),
+        "design choice",
+        _after_seizure,
+    ),
+    Rule(
+        "EP-PERSISTENT",
+        _SO,
+        gettext_noop(
+            "Movements that went on for a minute or more and did not stop when held "
+            "are not the usual twitching; the doctor should take a look."
+        ),
+        "design choice",
+        _persistent,
+    ),
+    Rule(
+        "EP-NOTES-DANGER",
+        _U,
+        # {words} is filled in with what the notes said (see assess).
+        gettext_noop(
+            "Your notes mention {words}. A doctor should hear of this today; if it "
+            "happened, please also answer the matching question."
+        ),
+        "design choice (the safer side)",
+        _notes_danger,
+    ),
     # Design choice (the safer side, confidence: design choice): a parent who cannot say
     # whether the baby breathed, kept its colour or responded may have missed an emergency
     # sign; a doctor should hear about it today. Not in CLINICAL.md: it adds cases only.
     Rule(
         "EP-UNSURE-EMERGENCY-SIGN",
         _U,
-        "You were not sure about breathing, colour or responding; a doctor should check "
-        "your baby today. If you see any of them now, call the emergency number.",
+        gettext_noop(
+            "You were not sure about breathing, colour or responding; a doctor should check "
+            "your baby today. If you see any of them now, call the emergency number."
+        ),
         "design choice (safer side)",
         _unsure_emergency_sign,
     ),
@@ -711,9 +1058,20 @@ RULES: tuple[Rule, ...] = (
 )
 RULES_BY_ID: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in RULES})
 _TYPICAL = RULES_BY_ID["EP-TYPICAL"]
+_NOTES = RULES_BY_ID["EP-NOTES-DANGER"]
 
 
-def assess(report: EpisodeReport, age: Age, history: RecentHistory | None = None) -> TriageResult:
+def _quoted(words: Iterable[str]) -> str:
+    return ", ".join(f"\u201c{word}\u201d" for word in words)
+
+
+def assess(
+    report: EpisodeReport,
+    age: Age,
+    history: RecentHistory | None = None,
+    *,
+    clinic_phone: str = "",
+) -> TriageResult:
     """Triage one parent report: the highest fired rule decides, all are listed."""
     clean = _clean(report)
     recent = history if history is not None else RecentHistory.empty()
@@ -722,11 +1080,21 @@ def assess(report: EpisodeReport, age: Age, history: RecentHistory | None = None
     ] or [_TYPICAL]
     fired.sort(key=lambda rule: -rule.level.rank)  # stable: catalogue order within a level
     level = highest(rule.level for rule in fired)
+    noted = unticked_note_dangers(clean) if _NOTES in fired else NotesReading()
+    reasons = []
+    for rule in fired:
+        reason = rule.reason()
+        if rule is _NOTES:
+            reason = replace(reason, explanation=rule.explanation.format(words=_quoted(noted.words())))
+        reasons.append(reason)
+    plan = recent.seizure_plan.strip() if recent.known_seizure_disorder else ""
     return TriageResult(
         level=level,
         headline=_HEADLINES[level],
-        advice=_ADVICE[level],
-        reasons=tuple(rule.reason() for rule in fired),
+        advice=_advice(level, {rule.id for rule in fired}, clean, clinic_phone, bool(plan)),
+        reasons=tuple(reasons),
+        notes_matched=tuple(NoteSign(m.key, m.words) for m in noted.matches),
+        seizure_plan=plan,
     )
 
 
@@ -742,11 +1110,17 @@ __all__ = [
     "SIGN_QUESTIONS",
     "STATES",
     "THRESHOLDS",
+    "EarlierEpisode",
     "EpisodeReport",
+    "NoteSign",
     "RecentHistory",
     "Rule",
     "Threshold",
     "TriageResult",
     "assess",
+    "is_convulsive",
+    "is_rhythmic_or_cluster",
     "level_meaning",
+    "notes_reading",
+    "unticked_note_dangers",
 ]

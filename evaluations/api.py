@@ -44,6 +44,7 @@ from clinic.models import AuditAction
 from evaluations import norms, selectors, services
 from evaluations.models import (
     ORDER_CODE_CHOICES,
+    URGENT_FIRST,
     Evaluation,
     FollowUpOrder,
     OrderStatus,
@@ -128,6 +129,10 @@ class EvaluationSerializer(serializers.ModelSerializer):
     age = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
     suggestions = serializers.SerializerMethodField()
+    no_tests_needed = serializers.SerializerMethodField(
+        help_text="True when the typical picture with a normal exam applies (CLINICAL.md 7)."
+    )
+    no_tests_note = serializers.SerializerMethodField(help_text="The same words the page shows.")
 
     class Meta:
         model = Evaluation
@@ -136,7 +141,8 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "family_history", "reflexes", "hine", "tone", "milestones", "lost_skills",
             "observed_movements", "assessment", "plan", "status", "version", "signed_at",
             "signed_by", "amends", "hine_total", "hine_asymmetries", "age", "norms_note",
-            "checklist_age_months", "findings", "suggestions", "created_at", "updated_at",
+            "checklist_age_months", "findings", "suggestions", "no_tests_needed", "no_tests_note",
+            "created_at", "updated_at",
         ]
         read_only_fields = ["status", "signed_at", "hine_total", "hine_asymmetries", "norms_note",
                             "checklist_age_months", "created_at", "updated_at"]
@@ -157,6 +163,22 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     def get_findings(self, obj: Evaluation) -> list[dict[str, str]]:
         return [f.as_dict() for f in obj.findings.all()]
+
+    def _no_tests_note(self, obj: Evaluation) -> str:
+        if obj.is_signed:
+            return obj.no_tests_note
+        if not self.context.get("live_suggestions"):
+            return ""
+        data = {name: getattr(obj, name) for name in services.CLINICAL_FIELDS}
+        result = services.evaluation_judge(patient=obj.patient, data=data,
+                                           performed_at=obj.performed_at, evaluation=obj).suggestions
+        return result.no_tests_note or ""
+
+    def get_no_tests_needed(self, obj: Evaluation) -> bool:
+        return bool(self._no_tests_note(obj))
+
+    def get_no_tests_note(self, obj: Evaluation) -> str:
+        return self._no_tests_note(obj)
 
     def get_suggestions(self, obj: Evaluation) -> list[dict[str, Any]]:
         if obj.is_signed:
@@ -411,7 +433,9 @@ class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def get_queryset(self) -> QuerySet[Suggestion]:
         queryset = Suggestion.objects.select_related("patient", "evaluation", "decided_by", "order")
-        return restrict(queryset, self.request.user, Action.VIEW_CHART).order_by("-created_at", "id")
+        return restrict(queryset, self.request.user, Action.VIEW_CHART).order_by(
+            URGENT_FIRST.asc(), "-created_at", "id"
+        )
 
     def get_object(self) -> Suggestion:
         suggestion = get_for(self.request.user, self.get_queryset(), Action.VIEW_CHART,

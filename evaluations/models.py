@@ -84,6 +84,8 @@ class Evaluation(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     signed_at = models.DateTimeField(null=True, blank=True)
+    # "No tests are needed now" as the signed judgement said it (empty otherwise).
+    no_tests_note = models.TextField(blank=True, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
@@ -172,6 +174,15 @@ class Priority(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
+# Most urgent first (CLINICAL.md 7a: pages, API and print list suggestions that way).
+URGENT_FIRST = models.Case(
+    models.When(priority=Priority.URGENT, then=models.Value(0)),
+    models.When(priority=Priority.SOON, then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
+
+
 class SuggestionStatus(models.TextChoices):
     SUGGESTED = "suggested", "Suggested"
     ACCEPTED = "accepted", "Accepted"
@@ -205,7 +216,7 @@ class Suggestion(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = [URGENT_FIRST.asc(), "-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "status"])]
         constraints = [
             models.CheckConstraint(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.urls import reverse
 
 from clinic.levels import Level
@@ -26,10 +26,6 @@ from evaluations.models import (
     SuggestionStatus,
 )
 from evaluations.suggestions import EpisodeSummary, ExistingSuggestion
-
-# Episodes that weigh on suggestions: the last 30 days before the examination
-# (design choice; suggestions.suggest() leaves the window to the caller).
-RECENT_EPISODES_WINDOW = timedelta(days=30)
 
 
 def _rules_of(triage: Any) -> frozenset[str]:
@@ -59,12 +55,26 @@ def _active_episodes() -> QuerySet[Episode]:
     return Episode.objects.exclude(status=EpisodeStatus.ENTERED_IN_ERROR)
 
 
-def recent_episodes(*, patient: Patient, until: datetime) -> list[EpisodeSummary]:
-    """The patient's episodes in the window before ``until``, newest first."""
-    rows = _active_episodes().filter(
-        patient=patient, started_at__gte=until - RECENT_EPISODES_WINDOW, started_at__lte=until
-    ).order_by("-started_at")
-    return [episode_summary(row) for row in rows]
+def recent_episodes(
+    *, patient: Patient, until: datetime, evaluation: Evaluation | None = None
+) -> list[EpisodeSummary]:
+    """Episodes not yet weighed by a signed evaluation, up to ``until``, newest first.
+
+    CLINICAL.md 7a: no fixed look-back window hides a seizure. An episode counts
+    however long ago it started until an evaluation signed after it was stored has
+    weighed it. ``evaluation`` (being judged) and the one it amends do not count as
+    having weighed anything, so an amendment sees what the original saw.
+    """
+    signed = Evaluation.objects.filter(patient=patient, status=EvaluationStatus.SIGNED)
+    if evaluation is not None:
+        signed = signed.exclude(pk=evaluation.pk)
+        if evaluation.amends_id:
+            signed = signed.exclude(pk=evaluation.amends_id)
+    weighed_until = signed.aggregate(at=Max("signed_at"))["at"]
+    rows = _active_episodes().filter(patient=patient, started_at__lte=until)
+    if weighed_until is not None:
+        rows = rows.filter(created_at__gt=weighed_until)
+    return [episode_summary(row) for row in rows.order_by("-started_at")]
 
 
 def existing_suggestions(*, patient: Patient, exclude_evaluation: Evaluation | None = None

@@ -220,7 +220,7 @@ def evaluation_judge(
     assessment = rules.evaluate(evaluation_input(age=age, data=data))
     result = suggesting.suggest(
         assessment,
-        recent_episodes(patient=patient, until=performed_at),
+        recent_episodes(patient=patient, until=performed_at, evaluation=evaluation),
         now=performed_at,
         age=age,
         existing=existing_suggestions(patient=patient, exclude_evaluation=evaluation),
@@ -356,6 +356,7 @@ def evaluation_sign(*, evaluation: Evaluation, by: AbstractBaseUser, version: in
     if reasons:
         current.review_case = review_case_raise(patient=current.patient, level=level,
                                                 reasons=reasons, at=current.performed_at)
+    current.no_tests_note = judgement.suggestions.no_tests_note or ""
     current.status = EvaluationStatus.SIGNED
     current.signed_at = timezone.now()
     current.signed_by = by

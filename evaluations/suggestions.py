@@ -22,9 +22,13 @@ Design choices (each marked in the code too):
   rhythmic jerking could not be told from jitteriness (EP-RHYTHMIC-UNTESTED).
 - "Repeated feeding difficulty": 2 or more episodes that interfered with
   feeding.
-- Any missed milestone raises early intervention (CLINICAL.md section 6:
-  "refer ... without waiting for a diagnosis"; section 7 says "confirmed
-  delay": the safer reading wins).
+- Early intervention needs a confirmed delay (CLINICAL.md 7a, revision 2026-12):
+  two or more missed items in one domain, lost skills, or HINE in the CP-risk
+  range (or its hemiplegic pattern). One missed milestone is "screen and watch":
+  developmental screening only. Missed items in two or more domains (the
+  global-delay finding) also count: design choice, the safer side.
+- Infection work-up within 7 days of the fever is urgent, older fevers soon:
+  7a gives recency as the rule for episodes (design choice for this code).
 - A simple febrile seizure still raises a neurology referral (section 7 lists
   every seizure-like episode; only the EEG row excepts it), at ``soon``: AAP-FS
   finds no urgent work-up needed for it.
@@ -32,7 +36,8 @@ Design choices (each marked in the code too):
   (sections 2 and 7), not only under 1 month where EP-JITTERY-UNWELL fires:
   a rhythmic (trembling) episode with feeding difficulty or lethargy.
 - Any asymmetric HINE item raises a brain MRI (section 7: "asymmetric
-  findings"), even when the finding itself is a routine recheck.
+  findings"), even when the finding itself is a routine recheck. More than 5
+  raise a neurology referral too (7a: an image needs a neurologist).
 """
 
 from __future__ import annotations
@@ -72,6 +77,14 @@ _CODE_ROWS: tuple[CodeInfo, ...] = (
         "scalp. It does not hurt, and it helps tell seizures from harmless movements.",
         "urgent if a seizure-like episode within 7 days, else soon",
         "ALFONSO, AAP-FS",
+    ),
+    CodeInfo(
+        "infection_workup",
+        "Infection work-up",
+        "Tests to look for an infection behind a fever in a young baby: usually blood and "
+        "urine tests, and sometimes a sample of the fluid around the spine.",
+        "urgent",
+        "NICE-FEVER, AAP-FS",
     ),
     CodeInfo(
         "video_eeg",
@@ -299,7 +312,17 @@ SEIZURE_LIKE_RULES: tuple[str, ...] = (
     "EP-NOT-SUPPRESSIBLE",
     "EP-EYES",
     "EP-STIFFENING",
+    # Revision 2026-12 (triage 3a). Listed after the older rules so an episode that
+    # fired those keeps naming the same reason (decided suggestions stay matched).
+    "EP-FIRST-SEIZURE",
+    "EP-SEIZURE-REPEAT",
+    "EP-FEVER-SEIZURE-UNDER-6M",
+    "EP-FACE",
 )
+# Fever as the triage saw it (the sign, or a temperature of 38.0 °C or more).
+FEVER_RULES = frozenset({"EP-FEVER", "EP-FEVER-UNDER-3M", "EP-FEVER-SEIZURE-UNDER-6M"})
+INFECTION_FEVER_UNDER_MONTHS = 3  # [NICE-FEVER] chronological
+INFECTION_SEIZURE_UNDER_MONTHS = 6  # [AAP-FS] chronological
 _SEIZURE_SIGNS = {"eyes_rolling_or_fixed": "EP-EYES", "stiffening": "EP-STIFFENING"}
 _EPISODE_WORDS = {
     "EP-CONVULSIVE-5MIN": "jerking or stiffening for 5 minutes or more",
@@ -308,6 +331,10 @@ _EPISODE_WORDS = {
     "EP-NOT-SUPPRESSIBLE": "jerking that did not stop when held",
     "EP-EYES": "eyes rolling or fixed",
     "EP-STIFFENING": "stiffening",
+    "EP-FIRST-SEIZURE": "a first convulsive episode",
+    "EP-SEIZURE-REPEAT": "a convulsive episode within a day of another",
+    "EP-FEVER-SEIZURE-UNDER-6M": "seizure-like with fever under 6 months",
+    "EP-FACE": "rhythmic jerking of the face",
 }
 
 
@@ -359,6 +386,10 @@ class _Context:
         # The younger (corrected) age: the safer side for both age windows used.
         elapsed = max(0, (self.now - ep.started_at) // timedelta(days=1))
         return (self.age.corrected_days - elapsed) / DAYS_PER_MONTH
+
+    def chronological_months_at(self, ep: EpisodeSummary) -> float:
+        elapsed = max(0, (self.now - ep.started_at) // timedelta(days=1))
+        return (self.age.chronological_days - elapsed) / DAYS_PER_MONTH
 
     def when(self, ep: EpisodeSummary) -> str:
         days = max(0, (self.now - ep.started_at) // timedelta(days=1))
@@ -464,6 +495,30 @@ def _video_eeg(ctx: _Context) -> Iterator[_Hit]:
             yield _Hit(S, "EP-RHYTHMIC-UNTESTED", text, "ICNA", episode_id=ep.id)
 
 
+def _infection(ctx: _Context) -> Iterator[_Hit]:
+    """CLINICAL.md 7a: fever under 3 months with any episode, or fever with a seizure-like
+    episode under 6 months (chronological age, as the fever rules use)."""
+    for ep in ctx.episodes:
+        if "fever" not in ep.signs and not (FEVER_RULES & ep.rules):
+            continue
+        months = ctx.chronological_months_at(ep)
+        priority = U if ctx.recent(ep) else S  # design choice, see the top of the module
+        rule = next((r for r in ("EP-FEVER-UNDER-3M", "EP-FEVER-SEIZURE-UNDER-6M", "EP-FEVER")
+                     if r in ep.rules), "EP-FEVER")
+        if months < INFECTION_FEVER_UNDER_MONTHS:
+            text = (
+                f"Fever {ctx.when(ep)} under 3 months of age: blood and urine tests, and a "
+                "lumbar puncture under 1 month."
+            )
+            yield _Hit(priority, rule, text, "NICE-FEVER", episode_id=ep.id)
+        elif months < INFECTION_SEIZURE_UNDER_MONTHS and ctx.seizure_rule(ep):
+            text = (
+                f"Fever with a seizure-like episode {ctx.when(ep)} under 6 months of age: "
+                "consider a lumbar puncture."
+            )
+            yield _Hit(priority, rule, text, "AAP-FS", episode_id=ep.id)
+
+
 def _metabolic(ctx: _Context) -> Iterator[_Hit]:
     source = "ALFONSO, VURALLI, GOMELLA"
     for ep, rule in ctx.seizure_like():
@@ -542,6 +597,11 @@ def _neurology(ctx: _Context) -> Iterator[_Hit]:
         source,
     )
     yield from _from_findings(ctx, ["HINE-CP-RISK", "HINE-HEMIPLEGIC"], "HINE finding", "NORITZ, NOVAK")
+    # 7a: more than 5 asymmetric HINE items (the finding is soon then) need a neurologist
+    # as well as the MRI; an asymmetric reflex is among the reflex findings above.
+    yield from _from_findings(
+        ctx, ["HINE-ASYMMETRIES"], "Asymmetric HINE items", "NORITZ, HAY", S, min_level=S
+    )
     # Section 7 lists every seizure-like episode here (only the EEG row excepts a simple
     # febrile seizure): design choice, raise it at soon rather than drop it.
     yield from _seizures(ctx, "Neurology review", source, simple_febrile=S)
@@ -580,15 +640,12 @@ def _physical_therapy(ctx: _Context) -> Iterator[_Hit]:
 
 
 def _early_intervention(ctx: _Context) -> Iterator[_Hit]:
-    patterns = [
-        "MS-NOT-YET-*",
-        "MS-GLOBAL-DELAY",
-        "MS-LOST-SKILLS",
-        "HINE-CP-RISK",
-        "HINE-HEMIPLEGIC",
-    ]
     why = "Early intervention need not wait for a diagnosis"
-    yield from _from_findings(ctx, patterns, why, "NORITZ, NOVAK, CDC-LTSAE", S)
+    source = "NORITZ, NOVAK, CDC-LTSAE"
+    # A confirmed delay only (7a): a domain finding is soon when 2+ of its items are missed.
+    yield from _from_findings(ctx, ["MS-NOT-YET-*"], why, source, S, min_level=S)
+    patterns = ["MS-GLOBAL-DELAY", "MS-LOST-SKILLS", "HINE-CP-RISK", "HINE-HEMIPLEGIC"]
+    yield from _from_findings(ctx, patterns, why, source, S)
 
 
 def _developmental_screening(ctx: _Context) -> Iterator[_Hit]:
@@ -622,6 +679,7 @@ def _nutrition(ctx: _Context) -> Iterator[_Hit]:
 TRIGGERS: Mapping[str, Callable[[_Context], Iterable[_Hit]]] = MappingProxyType(
     {
         "eeg": _eeg,
+        "infection_workup": _infection,
         "video_eeg": _video_eeg,
         "metabolic_blood_work": _metabolic,
         "brain_mri": _brain_mri,

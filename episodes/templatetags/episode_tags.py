@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from clinic import audit
 from clinic.access import Action, can
@@ -27,3 +28,13 @@ def patient_episodes(context: dict[str, Any], patient: Any) -> dict[str, Any]:
 @register.simple_tag(takes_context=True)
 def can_report(context: dict[str, Any], patient: Any) -> bool:
     return can(context["request"].user, Action.REPORT, patient)
+
+
+@register.filter
+def sign_question(code: str) -> str:
+    """The report form's question for a sign code (the notes ask the parent to answer it)."""
+    from episodes.triage import SIGN_QUESTIONS
+
+    if code == "minutes":
+        return str(_("How long did it last? Please check the minutes and seconds."))
+    return SIGN_QUESTIONS.get(code, code)

@@ -103,7 +103,7 @@ def test_the_report_is_stored_when_the_answer_shows(page, live_server, demo):
     assert Episode.objects.count() == 1  # stored the moment the answer shows
     assert Episode.objects.get().level == "urgent"
     text = page.locator("main").inner_text()
-    assert "Your clinic has been told." in text and "Not saved yet" not in text
+    assert "the clinic has been told." in text and "Not saved yet" not in text
     screenshot(page, "portal-urgent-saved")
 
 

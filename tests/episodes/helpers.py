@@ -12,8 +12,15 @@ ROUTINE: dict[str, Any] = {
     "duration_seconds": 5, "body_parts": ["left_foot"], "state": "asleep",
     "pattern": "isolated", "stops_when_held_or_woken": "not_tried", "signs": [],
 }
-# Two minutes of rhythmic jerking with eyes rolling that did not stop when held: urgent.
+# 40 s of regular jerking that stopped when the leg was held: urgent (EP-RHYTHMIC-30S),
+# and not convulsive, so it stays urgent however often it is stored.
 URGENT: dict[str, Any] = {
+    "duration_seconds": 40, "body_parts": ["left_leg", "left_foot"], "state": "awake",
+    "pattern": "rhythmic", "stops_when_held_or_woken": "yes", "signs": [],
+}
+# Two minutes of rhythmic jerking with eyes rolling that did not stop when held: a
+# convulsive episode (emergency the first time: EP-FIRST-SEIZURE).
+SEIZURE: dict[str, Any] = {
     "duration_seconds": 120, "body_parts": ["left_leg", "left_foot"], "state": "awake",
     "pattern": "rhythmic", "stops_when_held_or_woken": "no", "signs": ["eyes_rolling_or_fixed"],
 }

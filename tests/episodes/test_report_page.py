@@ -56,14 +56,15 @@ def test_urgent_report_tells_the_clinic_at_once_and_says_so(
     client, world, frozen, django_capture_on_commit_callbacks
 ):
     client.force_login(world.parent)
+    # Stopped when held and no seizure sign, so not convulsive: a first convulsive
+    # episode would be an emergency (EP-FIRST-SEIZURE).
     data = _form(duration_minutes="2", duration_secs="0", body_parts=["left_leg"], state="awake",
-                 pattern="rhythmic", stops_when_held_or_woken="no",
-                 sign_eyes_rolling_or_fixed="yes")
+                 pattern="rhythmic", stops_when_held_or_woken="yes")
     with django_capture_on_commit_callbacks(execute=True):
         text = client.post(_url(world), data, follow=True).text
     assert Episode.objects.get().level == "urgent"
     assert len(mail.outbox) == 1  # sent as the report was saved
-    assert "Your clinic has been told." in text
+    assert "the clinic has been told." in text
 
 
 def test_emergency_answer_comes_first_on_the_saved_page(client, world, frozen):

@@ -48,11 +48,11 @@ def test_urgent_episode_opens_case_and_enqueues_notice_once(
         episode = make_episode(world.patient, world.parent, URGENT)
     assert episode.level == "urgent"
     rules = {r["rule"] for r in episode.triage["reasons"]}
-    assert {"EP-EYES", "EP-NOT-SUPPRESSIBLE", "EP-RHYTHMIC-30S"} <= rules
+    assert {"EP-RHYTHMIC-30S"} <= rules
     case = ReviewCase.objects.get(patient=world.patient)
     assert case.status == CaseStatus.OPEN and case.level == "urgent"
     assert episode.review_case == case
-    assert {r["rule"] for r in case.reasons} >= {"EP-EYES"}
+    assert {r["rule"] for r in case.reasons} >= {"EP-RHYTHMIC-30S"}
     assert len(dummy_tasks.results) == 1
     assert dummy_tasks.results[0].args == [str(episode.uuid)]
 

@@ -89,8 +89,9 @@ CASES: tuple[Case, ...] = (
          signs=("stiffening",)),
     Case("born at 36 weeks, 2 months old (corrected 32 days): eyes fixed during a twitch", 60, U,
          "EP-EYES", state="awake", born_weeks=36, signs=("eyes_rolling_or_fixed",)),
-    Case("40-day-old, right arm jerking regularly for 15 s, did not stop when held", 40, U,
-         "EP-NOT-SUPPRESSIBLE", state="awake", pattern="rhythmic", seconds=15, held="no",
+    Case("40-day-old, right arm jerking regularly for 15 s, did not stop when held (first on "
+         "record since revision 2026-12)", 40, E, "EP-FIRST-SEIZURE", state="awake",
+         pattern="rhythmic", seconds=15, held="no",
          parts=("right_arm",)),
     Case("3-week-old, clusters on waking that stop when held (too young for spasms)", 21, R,
          "EP-TYPICAL", state="waking", pattern="cluster", seconds=10, held="yes"),
@@ -114,8 +115,8 @@ CASES: tuple[Case, ...] = (
          temperature=Decimal("37.9")),
     Case("born at 26 weeks, 100 days old, a twitch in sleep with 38.1 (fever rule by "
          "chronological age)", 100, U, "EP-FEVER", temperature=Decimal("38.1"), born_weeks=26),
-    Case("18-month-old with fever, whole body jerking for 3 minutes that did not stop", 540, U,
-         "EP-FEVER", state="awake", pattern="rhythmic", seconds=180, held="no",
+    Case("18-month-old with fever, whole body jerking for 3 minutes that did not stop (first on "
+         "record)", 540, E, "EP-FIRST-SEIZURE", state="awake", pattern="rhythmic", seconds=180, held="no",
          signs=("fever",), parts=("whole_body",)),
     Case("14-month-old, temperature typed as '38,4' with a twitch in sleep", 420, U, "EP-FEVER",
          temperature="38,4"),
@@ -155,8 +156,9 @@ CASES: tuple[Case, ...] = (
          "EP-JITTERY-LATE", state="bath", pattern="rhythmic", seconds=10, held="yes"),
     Case("4-month-old, regular jerking while awake, length not given, did not stop", 120, E,
          "EP-CONVULSIVE-5MIN", state="awake", pattern="rhythmic", seconds=None, held="no"),
-    Case("4-month-old, clusters while awake, parent unsure whether holding stopped them", 120, U,
-         "EP-NOT-SUPPRESSIBLE", state="awake", pattern="cluster", seconds=10, held="unsure"),
+    Case("4-month-old, clusters while awake, parent unsure whether holding stopped them (first "
+         "on record)", 120, E, "EP-FIRST-SEIZURE", state="awake", pattern="cluster", seconds=10,
+         held="unsure"),
 )
 
 

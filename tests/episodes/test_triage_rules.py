@@ -93,7 +93,8 @@ def test_catalogue_matches_the_reviewed_document_ids_order_and_levels() -> None:
 
 
 def test_catalogue_entries_are_complete() -> None:
-    assert len(RULES_BY_ID) == len(RULES) == 26
+    # EP-LOW-TEMP has two rows (urgent under 3 months, soon from 3 months), as in CLINICAL.md.
+    assert len(RULES_BY_ID) + 1 == len(RULES) == 36
     assert RULES[-1].id == "EP-TYPICAL"
     for rule in RULES:
         assert rule.explanation and "\n" not in rule.explanation and len(rule.explanation) < 160
@@ -124,7 +125,8 @@ def test_thresholds_are_data_with_source_and_confidence() -> None:
 
 def test_choices_match_design_md() -> None:
     assert [v for v, _ in BODY_PARTS] == (
-        "left_foot right_foot left_leg right_leg left_arm right_arm face whole_body".split()
+        "left_foot right_foot left_leg right_leg left_arm right_arm face left_face right_face "
+        "whole_body".split()
     )
     assert [v for v, _ in STATES] == "asleep drowsy waking awake feeding crying".split()
     assert [v for v, _ in PATTERNS] == ["isolated", "cluster", "rhythmic"]
@@ -149,7 +151,8 @@ def test_result_shape_matches_design_md() -> None:
     result = assess(quiet(signs=signs("stiffening", "vomiting")), FOUR_MONTHS)
     assert isinstance(result, TriageResult)
     data = result.as_dict()
-    assert set(data) == {"level", "headline", "advice", "reasons", "rule_set_version"}
+    assert set(data) == {"level", "headline", "advice", "reasons", "rule_set_version",
+                         "notes_matched", "seizure_plan"}
     assert data["level"] == "urgent"
     assert data["reasons"] == [
         {
@@ -239,7 +242,9 @@ def test_newborn_seizure_boundary_27_vs_28_days(days: int, fires: bool) -> None:
         pattern="rhythmic", state="awake", stops_when_held_or_woken="no", duration_seconds=10
     )
     assert ("EP-NEWBORN-SEIZURE" in fired(report, age(days))) is fires
-    assert assess(report, age(days)).level is (Level.EMERGENCY if fires else Level.URGENT)
+    seen_before = RecentHistory(convulsive_on_record=True)  # keeps EP-FIRST-SEIZURE out
+    level = assess(report, age(days), seen_before).level
+    assert level is (Level.EMERGENCY if fires else Level.URGENT)
 
 
 def test_newborn_seizure_also_fires_on_corrected_age_for_preterm_babies() -> None:

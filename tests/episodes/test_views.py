@@ -68,7 +68,7 @@ def test_summary_lists_last_30_days_with_rules(client, world):
     client.force_login(world.clinician)
     response = client.get(reverse("episode-summary", kwargs={"patient_id": world.patient.uuid}))
     assert len(response.context["episodes"]) == 1
-    assert "EP-NOT-SUPPRESSIBLE" in response.text
+    assert "EP-RHYTHMIC-30S" in response.text
     assert dict(response.context["by_level"]) == {"emergency": 0, "urgent": 1, "soon": 0,
                                                   "routine": 0}
 

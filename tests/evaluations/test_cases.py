@@ -442,6 +442,22 @@ def omar_afebrile_seizure_at_5_months() -> Case:
     )
 
 
+def pia_fever_at_7_weeks() -> Case:
+    """7 weeks, a sleep twitch logged with 38.3 °C yesterday; normal exam [NICE-FEVER]."""
+    a = baby(days=49)
+    return Case(
+        "Pia, 7 weeks, fever with a twitch",
+        EvaluationInput(
+            age=a,
+            reflexes=reflexes(moro="present", palmar_grasp="present", rooting="present"),
+            tone="normal",
+        ),
+        episodes=(logged("EP-FEVER-UNDER-3M", "EP-FEVER", days_ago=1, pattern="isolated",
+                         seconds=3, parts=("left_foot",)),),
+        expect={"infection_workup": U},
+    )
+
+
 CASES: tuple[Callable[[], Case], ...] = (
     ava_sleep_myoclonus_normal_exam,
     ben_preterm_30_weeks_judged_on_corrected_age,
@@ -458,6 +474,7 @@ CASES: tuple[Callable[[], Case], ...] = (
     max_moro_a_little_late,
     nia_before_term_asymmetric_grasp,
     omar_afebrile_seizure_at_5_months,
+    pia_fever_at_7_weeks,
 )
 
 

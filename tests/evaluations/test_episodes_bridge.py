@@ -11,14 +11,14 @@ from django.utils import timezone
 from episodes.models import EpisodeAttachment
 from evaluations import selectors
 from tests.conftest import client_for
-from tests.episodes.helpers import ROUTINE, URGENT, make_episode
+from tests.episodes.helpers import ROUTINE, SEIZURE, URGENT, make_episode
 from tests.evaluations.helpers import signed
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_recent_seizure_like_episode_raises_an_urgent_eeg_on_sign(world):
-    episode = make_episode(world.patient, world.parent, URGENT)
+    episode = make_episode(world.patient, world.parent, SEIZURE)
     summary = selectors.recent_episodes(patient=world.patient, until=timezone.now())[0]
     assert summary.id == str(episode.uuid) and "EP-NOT-SUPPRESSIBLE" in summary.rules
     evaluation = signed(world.patient, world.clinician)
@@ -27,14 +27,19 @@ def test_a_recent_seizure_like_episode_raises_an_urgent_eeg_on_sign(world):
     assert any(r["rule"].startswith("EP-") for r in eeg.reasons)
 
 
-def test_old_and_mistaken_episodes_do_not_count(world):
-    make_episode(world.patient, world.parent, URGENT,
-                 started_at=timezone.now() - timedelta(days=45))
+def test_old_episodes_count_until_weighed_and_mistaken_ones_never(world):
+    # CLINICAL.md 7a: no look-back window hides a seizure; recency sets the priority.
+    old = make_episode(world.patient, world.parent, URGENT,
+                       started_at=timezone.now() - timedelta(days=45))
     mistaken = make_episode(world.patient, world.parent, URGENT)
     mistaken.status = "entered_in_error"
     mistaken.save()
+    summaries = selectors.recent_episodes(patient=world.patient, until=timezone.now())
+    assert [s.id for s in summaries] == [str(old.uuid)]
+    first = signed(world.patient, world.clinician)
+    assert first.suggestions.get(code="eeg").priority == "soon"
+    # Weighed by that signed evaluation: the next one does not count it again.
     assert selectors.recent_episodes(patient=world.patient, until=timezone.now()) == []
-    assert not signed(world.patient, world.clinician).suggestions.filter(code="eeg").exists()
 
 
 def test_typical_episodes_and_normal_exam_need_no_tests(world):

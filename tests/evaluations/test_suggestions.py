@@ -94,7 +94,8 @@ def test_twelve_codes_each_with_label_parent_text_and_source() -> None:
     assert (
         list(CODES)
         == (
-            "eeg video_eeg metabolic_blood_work brain_mri neurology_referral creatine_kinase "
+            "eeg infection_workup video_eeg metabolic_blood_work brain_mri neurology_referral "
+            "creatine_kinase "
             "physical_therapy early_intervention developmental_screening genetics_referral "
             "hearing_evaluation nutrition_review"
         ).split()
@@ -358,12 +359,13 @@ def test_physical_therapy_for_low_posture_items() -> None:
     assert codes(run(FOUR, assessment=exam(FOUR, hine=items)))["physical_therapy"] == S
 
 
-def test_early_intervention_for_any_missed_milestone_or_cp_risk() -> None:
+def test_early_intervention_for_a_confirmed_delay_or_cp_risk() -> None:
+    # CLINICAL.md 7a: one missed milestone is "screen and watch", no early intervention.
     one_miss = exam(FOUR, milestones={"m4-social-chuckles": "not_yet"})
-    assert codes(run(FOUR, assessment=one_miss)) == {
-        "early_intervention": S,
-        "developmental_screening": R,
-    }
+    assert codes(run(FOUR, assessment=one_miss)) == {"developmental_screening": R}
+    two_in_domain = exam(FOUR, milestones={"m4-social-chuckles": "not_yet",
+                                           "m4-social-gets-attention": "not_yet"})
+    assert codes(run(FOUR, assessment=two_in_domain))["early_intervention"] == S
     seven = age_months(7)
     assert codes(run(seven, assessment=exam(seven, hine=hine(70))))["early_intervention"] == S
 

@@ -125,11 +125,11 @@ def test_episode_dates_out_of_range_are_form_errors_on_the_page(client, world, k
     started = _episode_date(kind, world.patient)
     body = {"started_at": started[:16], "duration_minutes": "2", "duration_secs": "0",
             "body_parts": ["left_leg"], "state": "awake", "pattern": "rhythmic",
-            "stops_when_held_or_woken": "no"}
-    for name in ("episode-report", "episode-check"):
-        response = client.post(reverse(name, kwargs={"patient_id": world.patient.uuid}), body)
-        assert response.status_code == 200  # the form again, with the error
-        assert list(response.context["form"].errors) == ["started_at"], response.context["form"].errors
+            "stops_when_held_or_woken": "no", "time_zone": "UTC",
+            "sign_breathing_difficulty": "no", "sign_color_change": "no", "sign_unresponsive": "no"}
+    response = client.post(reverse("episode-report", kwargs={"patient_id": world.patient.uuid}), body)
+    assert response.status_code == 400  # the form again, with the error
+    assert list(response.context["form"].errors) == ["started_at"], response.context["form"].errors
     assert not Episode.objects.exists()
     body["started_at"] = "2026-06-15T11:00"  # the same report, an hour ago: stored
     response = client.post(reverse("episode-report", kwargs={"patient_id": world.patient.uuid}), body)

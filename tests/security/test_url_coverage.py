@@ -47,6 +47,7 @@ ROUTES: dict[str, Route] = {
     "patient-create": Route(LOGIN, methods=("GET", "POST")),
     "patient-detail": Route(OBJECT, "patient"),
     "patient-edit": Route(OBJECT, "patient", ("GET", "POST")),
+    "patient-seizure-plan": Route(OBJECT, "patient", ("GET", "POST")),
     "invitation-create": Route(OBJECT, "patient", ("POST",)),
     "invitation-accept": Route(PUBLIC),
     # review
@@ -86,6 +87,7 @@ ROUTES: dict[str, Route] = {
     "api:patient-list": Route(LOGIN, methods=("GET", "POST"), api=True),
     "api:patient-detail": Route(OBJECT, "patient", ("GET", "PATCH", "PUT"), api=True),
     "api:patient-fhir": Route(OBJECT, "patient", api=True),
+    "api:patient-seizure-plan": Route(OBJECT, "patient", ("GET", "PUT"), api=True),
     "api:episode-list": Route(LOGIN, methods=("GET", "POST"), api=True),
     "api:episode-assess": Route(LOGIN, methods=("POST",), api=True),
     "api:episode-detail": Route(OBJECT, "episode", api=True),

@@ -1,0 +1,249 @@
+"""Danger words in a parent's free-text notes (CLINICAL.md 3a, EP-NOTES-DANGER).
+
+Pure Python, no ORM and no model: plain words and phrases per language, with the
+simple negation handling CLINICAL.md describes. "no fever" or "not blue" does not
+raise; a phrase that is a danger in itself ("not breathing", "no response",
+"wouldn't wake") always does. The reading returns the words it matched, so the
+answer can show the parent exactly what was read.
+
+Word lists are data keyed by language code. Adding a language (issue 13: Spanish)
+means adding one ``LanguageWords`` entry to ``LANGUAGES``; every language is read
+on every note, because a parent may write in any of them whatever the page language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+# What a note can name. Sign codes are those of episodes.triage.SIGNS; "minutes" is a
+# duration given in minutes, which the report's duration field may contradict.
+MINUTES = "minutes"
+NOTE_KEYS: tuple[str, ...] = (
+    "breathing_difficulty",
+    "color_change",
+    "unresponsive",
+    "stiffening",
+    "eyes_rolling_or_fixed",
+    "fever",
+    MINUTES,
+)
+
+
+@dataclass(frozen=True)
+class LanguageWords:
+    """One language's word lists.
+
+    ``always``: patterns that raise whatever comes before them (their own words hold
+    the negation). ``dangers``: patterns that raise unless a negation from
+    ``negations`` stands among the ``window`` words just before, in the same clause.
+    ``clause_breaks`` end a clause ("no fever but stiff": the "no" does not reach "stiff").
+    ``minute_numbers`` maps number words to minutes, for the duration check.
+    Patterns are regular expressions over the normalised text (lower case, plain
+    apostrophes, single spaces) and match whole words.
+    """
+
+    always: Mapping[str, tuple[str, ...]]
+    dangers: Mapping[str, tuple[str, ...]]
+    negations: frozenset[str]
+    negation_suffixes: tuple[str, ...]
+    clause_breaks: frozenset[str]
+    minute_numbers: Mapping[str, int]
+    # Words that turn a negation into doubt ("not sure if she was stiff"): doubt raises.
+    uncertain: frozenset[str] = frozenset()
+    window: int = 3
+
+
+_EN_NUMBERS: Mapping[str, int] = MappingProxyType({
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20,
+    "few": 2, "a few": 2, "couple": 2, "a couple of": 2, "several": 3,
+})
+_EN_COUNT = (
+    r"(?:\d+(?:[.,]\d+)?|a few|a couple of|an?|one|two|three|four|five|six|seven|eight"
+    r"|nine|ten|fifteen|twenty|few|couple|several)"
+)
+
+ENGLISH = LanguageWords(
+    always=MappingProxyType({
+        "breathing_difficulty": (
+            r"(?:not|stopped|stop|stops|wasn't|was not|isn't|wasnt|quit|quits|no) breathing",
+            r"(?:didn't|did not|didnt|couldn't|could not|can't|cannot|wouldn't) breathe",
+            r"stopped breathing", r"no breath(?:s|ing)?",
+        ),
+        "unresponsive": (
+            r"no (?:response|reaction)",
+            r"(?:not|wasn't|was not|isn't|stopped) (?:responding|responsive|reacting)",
+            r"(?:didn't|did not|didnt|wouldn't|would not|couldn't|could not|won't) "
+            r"(?:respond|react|wake|wake up|come round|come to)",
+            r"(?:couldn't|could not|can't|cannot|unable to) (?:wake|rouse) (?:him|her|them|the baby|baby)",
+            r"(?:not|wasn't|was not) (?:waking|waking up|wakeable|rousable)",
+        ),
+    }),
+    dangers=MappingProxyType({
+        "breathing_difficulty": (
+            r"(?:trouble|difficulty|struggl\w*|struggled|hard|labou?red|gasp\w*) (?:to |with |in )?breath\w*",
+            r"gasp(?:ed|ing)? for (?:air|breath)", r"gasp(?:ed|ing)",
+            r"pauses? in (?:her |his |their )?breathing", r"breathing (?:pauses?|stopped|difficult\w*)",
+            r"apnoea|apnea", r"choking|choked",
+        ),
+        "color_change": (
+            r"(?:turned|turning|went|going|looked|looking|was|were|became|got|goes|turns) "
+            r"(?:a bit |very |really |slightly |all )?(?:blue|bluish|grey|gray|purple|white|dusky)",
+            r"(?:blue|bluish|grey|gray|purple|dusky) (?:lips|face|skin|around the mouth|mouth)",
+            r"(?:lips|face|skin|mouth) (?:were |was |went |turned |looked )?"
+            r"(?:blue|bluish|grey|gray|purple|dusky|white)",
+            r"(?:very |really )?pale", r"mottled", r"blotchy", r"cyano\w*",
+        ),
+        "unresponsive": (
+            r"floppy", r"limp all over", r"went limp", r"unresponsive", r"unconscious",
+            r"passed out", r"fainted", r"lifeless",
+        ),
+        "stiffening": (
+            r"stiff\w*", r"rigid\w*", r"tensed up", r"went tense", r"arched (?:his|her|their) back",
+        ),
+        "eyes_rolling_or_fixed": (
+            r"eyes? (?:\w+ ){0,2}(?:rolled|rolling|rolls|roll|fixed|deviated|turned|stuck|glazed)",
+            r"rolled (?:his|her|their|the) eyes", r"roll(?:ed|ing) back",
+            r"star(?:e|ed|es|ing)", r"blank (?:look|stare)", r"glassy[- ]eyed",
+        ),
+        "fever": (
+            r"fever\w*", r"temperature", r"temp", r"febrile", r"felt (?:very )?hot",
+            r"(?:was |felt |is )?hot to (?:the )?touch", r"burning up",
+            r"(?:3[89]|4[0-2])(?:[.,]\d)? ?(?:°|degrees?|c\b)",
+        ),
+        MINUTES: (
+            rf"{_EN_COUNT}(?: or {_EN_COUNT})? ?(?:-|to )?(?:{_EN_COUNT} )?(?:min|mins|minute|minutes)",
+        ),
+    }),
+    negations=frozenset({
+        "no", "not", "never", "without", "nor", "none", "neither", "nothing",
+        # Apostrophes typed away on a phone: "didnt", "wasnt" ("went" must not count).
+        "didnt", "wasnt", "werent", "isnt", "doesnt", "dont", "hasnt", "havent", "hadnt",
+        "wouldnt", "couldnt", "wont", "arent",
+    }),
+    negation_suffixes=("n't",),
+    clause_breaks=frozenset({"but", "and", "then", "though", "although", "however", "yet",
+                             "except", "until", "when", "after", "before", "so"}),
+    minute_numbers=_EN_NUMBERS,
+    uncertain=frozenset({"sure", "know", "certain", "remember", "tell", "notice"}),
+    window=5,
+)
+
+LANGUAGES: Mapping[str, LanguageWords] = MappingProxyType({"en": ENGLISH})
+
+
+@dataclass(frozen=True)
+class NoteMatch:
+    """One thing the notes name: a sign code (or ``MINUTES``) and the words read."""
+
+    key: str
+    words: tuple[str, ...]
+    language: str
+    # The longest duration stated, in minutes (only for ``MINUTES``; 1 when unreadable).
+    minutes: int = 0
+
+
+@dataclass(frozen=True)
+class NotesReading:
+    matches: tuple[NoteMatch, ...] = ()
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(match.key for match in self.matches)
+
+    def get(self, key: str) -> NoteMatch | None:
+        return next((match for match in self.matches if match.key == key), None)
+
+    def words(self) -> tuple[str, ...]:
+        return tuple(word for match in self.matches for word in match.words)
+
+
+_PUNCTUATION_BREAK = "\n"
+
+
+def normalise(text: object) -> str:
+    """Lower case, plain apostrophes, clause punctuation kept as line breaks, single spaces."""
+    if not isinstance(text, str):
+        return ""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    # Sentence and clause punctuation ends the reach of a negation; keep it as a break.
+    text = re.sub(r"[.!?;:,()\[\]\"“”]+(?!\d)", _PUNCTUATION_BREAK, text)
+    text = re.sub(r"[^\w°'\n.,-]+", " ", text)
+    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def _negated(before: str, words: LanguageWords) -> bool:
+    """A negation among the last ``window`` words of the clause before the match."""
+    clause = before.rsplit(_PUNCTUATION_BREAK, 1)[-1].split()
+    tail: list[str] = []
+    for token in reversed(clause):
+        if token in words.clause_breaks or len(tail) == words.window:
+            break
+        tail.append(token)
+    if any(token in words.uncertain for token in tail):
+        return False
+    return any(
+        token in words.negations or token.endswith(words.negation_suffixes) for token in tail
+    )
+
+
+def _stated_minutes(phrase: str, words: LanguageWords) -> int:
+    numbers = [float(n.replace(",", ".")) for n in re.findall(r"\d+(?:[.,]\d+)?", phrase)]
+    for word, value in words.minute_numbers.items():
+        if re.search(rf"\b{re.escape(word)}\b", phrase):
+            numbers.append(value)
+    return max(1, int(max(numbers, default=1)))
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w']){pattern}(?![\w'])")
+
+
+_COMPILED: dict[tuple[str, str, str], list[re.Pattern[str]]] = {}
+
+
+def _patterns(language: str, kind: str, key: str, found: tuple[str, ...]) -> list[re.Pattern[str]]:
+    cache_key = (language, kind, key)
+    if cache_key not in _COMPILED:
+        _COMPILED[cache_key] = [_compile(pattern) for pattern in found]
+    return _COMPILED[cache_key]
+
+
+def read_notes(text: object, languages: Mapping[str, LanguageWords] = LANGUAGES) -> NotesReading:
+    """Every danger the notes name, in every language given; never raises."""
+    clean = normalise(text)
+    if not clean.strip():
+        return NotesReading()
+    found: dict[str, NoteMatch] = {}
+    for code, words in languages.items():
+        for key in NOTE_KEYS:
+            hits: list[str] = []
+            taken: list[tuple[int, int]] = []
+            for pattern in _patterns(code, "always", key, words.always.get(key, ())):
+                for hit in pattern.finditer(clean):
+                    hits.append(hit.group(0))
+                    taken.append(hit.span())
+            for pattern in _patterns(code, "dangers", key, words.dangers.get(key, ())):
+                for hit in pattern.finditer(clean):
+                    overlaps = any(hit.start() < b and a < hit.end() for a, b in taken)
+                    if overlaps or _negated(clean[: hit.start()], words):
+                        continue
+                    hits.append(hit.group(0))
+                    taken.append(hit.span())
+            if not hits:
+                continue
+            unique = tuple(dict.fromkeys(hits))
+            previous = found.get(key)
+            minutes = max(_stated_minutes(hit, words) for hit in unique) if key == MINUTES else 0
+            if previous is not None:
+                unique = tuple(dict.fromkeys(previous.words + unique))
+                minutes = max(minutes, previous.minutes)
+            found[key] = NoteMatch(key=key, words=unique, language=code, minutes=minutes)
+    return NotesReading(tuple(found[key] for key in NOTE_KEYS if key in found))
+
+
+__all__ = ["LANGUAGES", "MINUTES", "NOTE_KEYS", "LanguageWords", "NoteMatch", "NotesReading", "read_notes"]
