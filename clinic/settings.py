@@ -376,7 +376,8 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"database_down": {"()": "clinic.unavailable.DropDatabaseDownTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["database_down"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

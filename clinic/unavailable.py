@@ -76,6 +76,23 @@ class DatabaseUnavailableMiddleware:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the same 503 when a middleware (not a view) met the database down."""
-    if is_database_unavailable(sys.exc_info()[1]):
+    exc = sys.exc_info()[1]
+    if exc is not None and is_database_unavailable(exc):
+        log_unavailable(request, exc)
         return unavailable_response(request)
     return defaults.server_error(request)
+
+
+class DropDatabaseDownTraceback(logging.Filter):
+    """On ``django.request``: a database that cannot be reached is logged in one line.
+
+    Middleware that reads the user (idle timeout, second factor, time zone) meets the
+    database before any view, so Django's handler logs the 503 with the exception; the
+    cause is outside the app, and ``log_unavailable`` has already said it in one line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and is_database_unavailable(record.exc_info[1]):
+            record.exc_info = None
+            record.exc_text = None
+        return True

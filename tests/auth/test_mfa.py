@@ -27,7 +27,7 @@ TOKEN_URL = "/api/v1/auth/token/"
 
 
 @pytest.fixture(autouse=True)
-def _required(settings):
+def _required(db, settings):
     settings.MFA_REQUIRED_FOR_STAFF = True
     cache.clear()
     with time_machine.travel(NOW, tick=False) as traveller:

@@ -59,7 +59,7 @@ def test_csrf_is_enforced_on_pages(world):
 
 
 @pytest.fixture
-def fresh_throttle():
+def fresh_throttle(db):
     cache.clear()
     yield
     cache.clear()
