@@ -4,7 +4,7 @@ The tracked files (and new ones not yet committed, as a clone will have them onc
 they are) are copied into an empty temporary folder. pytest runs there, with this
 interpreter, under an audit hook that records every file opened or listed outside
 the copy, the interpreter's own installation and the system folders: a test or
-fixture reading ``../shared``, another worktree or any absolute path of this
+fixture reading the reference folder beside the checkout, another worktree or any absolute path of this
 machine shows up by name.
 """
 
@@ -83,7 +83,7 @@ def repository_files() -> list[str]:
 
 @pytest.fixture(scope="module")
 def lonely(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's files alone in an empty folder: no ../shared, no sibling worktree."""
+    """The repository's files alone in an empty folder: no reference folder beside it, no sibling worktree."""
     clone = tmp_path_factory.mktemp("lonely") / "clone"
     for name in repository_files():
         target = clone / name
