@@ -270,6 +270,8 @@ SIMPLE_FEBRILE_NO_REPEAT = timedelta(hours=24)  # [AAP-FS]
 METABOLIC_UNDER_MONTHS = 6  # [ALFONSO, VURALLI]
 UNCLEAR_FREQUENT_COUNT = 3  # design choice
 FEEDING_REPEATED_COUNT = 2  # design choice
+INFECTION_FEVER_UNDER_MONTHS = 3  # [NICE-FEVER] chronological
+INFECTION_SEIZURE_UNDER_MONTHS = 6  # [AAP-FS] chronological
 LOW_MINERAL_FLAGS = frozenset({"low_calcium", "low_magnesium"})
 
 # The values above as data with source and confidence, for docs/clinical-rules.md
@@ -301,6 +303,16 @@ THRESHOLDS: Mapping[str, Threshold] = MappingProxyType(
             FEEDING_REPEATED_COUNT, "episodes with feeding difficulty raise a nutrition review",
             "design choice", _DES,
         ),
+        "INFECTION_FEVER_UNDER_MONTHS": Threshold(
+            INFECTION_FEVER_UNDER_MONTHS,
+            "months of age, chronological: fever with any episode raises an infection work-up",
+            "NICE-FEVER", _VER,
+        ),
+        "INFECTION_SEIZURE_UNDER_MONTHS": Threshold(
+            INFECTION_SEIZURE_UNDER_MONTHS,
+            "months of age, chronological: fever with a seizure-like episode raises one",
+            "AAP-FS", _SEC,
+        ),
     }
 )
 
@@ -321,8 +333,6 @@ SEIZURE_LIKE_RULES: tuple[str, ...] = (
 )
 # Fever as the triage saw it (the sign, or a temperature of 38.0 °C or more).
 FEVER_RULES = frozenset({"EP-FEVER", "EP-FEVER-UNDER-3M", "EP-FEVER-SEIZURE-UNDER-6M"})
-INFECTION_FEVER_UNDER_MONTHS = 3  # [NICE-FEVER] chronological
-INFECTION_SEIZURE_UNDER_MONTHS = 6  # [AAP-FS] chronological
 _SEIZURE_SIGNS = {"eyes_rolling_or_fixed": "EP-EYES", "stiffening": "EP-STIFFENING"}
 _EPISODE_WORDS = {
     "EP-CONVULSIVE-5MIN": "jerking or stiffening for 5 minutes or more",

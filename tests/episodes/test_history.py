@@ -45,7 +45,10 @@ def test_history_ignores_mistakes_and_later_episodes_and_sees_old_seizures(world
     make_episode(world.patient, world.parent, SEIZURE, started_at=now - timedelta(minutes=1))
     history = episode_recent_history(patient=world.patient, before=now - timedelta(minutes=30))
     assert history.episodes == () and not history.convulsive_on_record
-    old = make_episode(world.patient, world.parent, SEIZURE, started_at=now - timedelta(days=400))
+    # Far outside the 7-day list, but within the year a report may go back (a child of 2).
+    world.patient.date_of_birth = timezone.localdate() - timedelta(days=730)
+    world.patient.save()
+    old = make_episode(world.patient, world.parent, SEIZURE, started_at=now - timedelta(days=300))
     history = episode_recent_history(patient=world.patient, before=now - timedelta(minutes=30))
     assert history.episodes == () and history.convulsive_on_record and old.level == "emergency"
 
