@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
+def _text(value: object, limit: int) -> str:
+    # What an attacker typed lands here (a refused id, the path): PostgreSQL text cannot
+    # hold NUL, so it is shown as U+FFFD instead of failing the write (and the request).
+    return str(value).replace("\x00", "\ufffd")[:limit]
+
+
 def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -24,7 +30,7 @@ def _base(request: HttpRequest) -> dict[str, object]:
         "actor_username": user.get_username() if user else "",
         "ip": _client_ip(request),
         "request_id": getattr(request, "request_id", ""),
-        "path": request.get_full_path()[:300],
+        "path": _text(request.get_full_path(), 300),
     }
 
 
@@ -66,8 +72,8 @@ def record_denied(request: HttpRequest, denial: Denied) -> AuditEvent | None:
         role=role_for(request.user, None)[:20],  # all the actor's roles: none reached the record
         patient=denial.patient,
         action=AuditAction.DENIED_WRITE if write else AuditAction.DENIED_READ,
-        object_type=denial.object_type[:60],
-        object_id=denial.object_id,
+        object_type=_text(denial.object_type, 60),
+        object_id=_text(denial.object_id, AuditEvent._meta.get_field("object_id").max_length),
     )
 
 
