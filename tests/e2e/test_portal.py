@@ -49,6 +49,17 @@ def _rest(page, *, part="right_foot", state="asleep", pattern="isolated", held="
     page.wait_for_selector("[data-testid=triage-answer]")
 
 
+def _report_lasting(page, base: str, *, minutes: str, seconds: str) -> None:
+    """As the demo parent: no to the danger questions, now, lasting this long; on the body step."""
+    login(page, base, "parent")
+    _open_report(page, base)
+    _danger(page)
+    _next(page)
+    page.fill("input[name=duration_minutes]", minutes)
+    page.fill("input[name=duration_secs]", seconds)
+    _next(page)
+
+
 def _open_report(page, base):
     page.goto(f"{base}/")
     page.click("[data-testid=report-episode]")
@@ -88,13 +99,7 @@ def test_stopwatch_path_in_three_time_zones(browser, live_server, demo, zone):
 def test_the_report_is_stored_when_the_answer_shows(page, live_server, demo):
     from episodes.models import Episode
 
-    login(page, live_server.url, "parent")
-    _open_report(page, live_server.url)
-    _danger(page)
-    _next(page)
-    page.fill("input[name=duration_minutes]", "2")
-    page.fill("input[name=duration_secs]", "0")
-    _next(page)
+    _report_lasting(page, live_server.url, minutes="2", seconds="0")
     assert Episode.objects.count() == 0
     # Two minutes of regular jerking that stopped when held: urgent (EP-RHYTHMIC-30S). With
     # holding failing it would be convulsive, and a first seizure on record: an emergency.
@@ -286,13 +291,7 @@ def test_stopwatch_says_call_now_at_five_minutes(page, live_server, demo):
 def test_one_side_of_the_face_on_the_body_picture(page, live_server, demo):
     from episodes.models import Episode
 
-    login(page, live_server.url, "parent")
-    _open_report(page, live_server.url)
-    _danger(page)
-    _next(page)
-    page.fill("input[name=duration_minutes]", "0")
-    page.fill("input[name=duration_secs]", "20")
-    _next(page)
+    _report_lasting(page, live_server.url, minutes="0", seconds="20")
     # A face cannot be held still: regular jerking of one side is urgent whatever holding did.
     _rest(page, part="right_face", state="awake", pattern="rhythmic", held="not_tried")
     answer = page.locator("[data-testid=triage-answer]")
