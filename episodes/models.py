@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.levels import Level
@@ -39,7 +40,7 @@ def _validate_codes(value: object, allowed: frozenset[str], what: str) -> None:
 def validate_body_parts(value: object) -> None:
     _validate_codes(value, BODY_PART_CODES, "body parts")
     if not value:
-        raise ValidationError("Choose at least one body part.")
+        raise ValidationError(_("Choose at least one body part."))
 
 
 def validate_signs(value: object) -> None:
@@ -48,7 +49,7 @@ def validate_signs(value: object) -> None:
 
 def validate_not_in_future(value: object) -> None:
     if value is not None and value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError("The start time cannot be in the future.")
+        raise ValidationError(_("The start time cannot be in the future."))
 
 
 # Design choice: a diary entry is for recent events; older ones belong in the history the
@@ -61,9 +62,9 @@ def validate_started_at_for(patient: object, value: object, now: object = None) 
     now = now or timezone.now()
     if value < now - MAX_REPORT_DELAY:  # type: ignore[operator]
         raise ValidationError(
-            "This is more than a year ago: tell the clinic about it at the next visit instead.")
+            _("This is more than a year ago: tell the clinic about it at the next visit instead."))
     if not patient.born_by(value):  # type: ignore[attr-defined]
-        raise ValidationError("The start time is before the child's date of birth.")
+        raise ValidationError(_("The start time is before the child's date of birth."))
 
 
 class Source(models.TextChoices):

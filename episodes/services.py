@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.access import Action, can
 from clinic.levels import Level
@@ -187,9 +188,9 @@ def episode_mark_in_error(*, episode: Episode, by: AbstractBaseUser, reason: str
     """Keep the row and its history; only say it was a mistake, who said so and why."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say briefly why this report is a mistake."})
+        raise ValidationError({"reason": _("Say briefly why this report is a mistake.")})
     if not episode.is_active:
-        raise ValidationError({"reason": "This report is already marked as entered in error."})
+        raise ValidationError({"reason": _("This report is already marked as entered in error.")})
     episode.status = EpisodeStatus.ENTERED_IN_ERROR
     episode.entered_in_error_by = by
     episode.entered_in_error_reason = reason[:2000]
@@ -214,9 +215,9 @@ def attachment_add(
     with transaction.atomic():
         current = Episode.objects.select_for_update().get(pk=episode.pk)
         if not current.is_active:
-            raise ValidationError("This report is marked as entered in error: no files can be added.")
+            raise ValidationError(_("This report is marked as entered in error: no files can be added."))
         if current.attachments.count() >= limit:
-            raise ValidationError(f"A report can hold at most {limit} files.")
+            raise ValidationError(_("A report can hold at most %(limit)d files.") % {"limit": limit})
         return _attachment_store(episode=current, upload=upload, by=by)
 
 
@@ -263,11 +264,11 @@ def episode_add_details(
     """
     notes = (notes or "").strip()
     if not notes and upload is None:
-        raise ValidationError({"notes": "Write a note or choose a video or photo to add."})
+        raise ValidationError({"notes": _("Write a note or choose a video or photo to add.")})
     if not episode.is_active:
-        raise ValidationError({"notes": "This report is marked as a mistake; add nothing to it."})
+        raise ValidationError({"notes": _("This report is marked as a mistake; add nothing to it.")})
     limit = Episode._meta.get_field("notes").max_length
-    too_long = ValidationError({"notes": "The notes are too long; keep them under 4000 characters."})
+    too_long = ValidationError({"notes": _("The notes are too long; keep them under 4000 characters.")})
     if notes and len(episode.notes) + len(notes) + 2 > limit:
         raise too_long  # before any file is stored
     if upload is not None:
