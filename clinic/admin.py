@@ -43,7 +43,7 @@ from clinic.models import (
     Patient,
     ReviewCase,
 )
-from clinic.selectors import overdue_q
+from clinic.review import overdue_q
 
 
 def scoped_choices(db_field: Any, request: HttpRequest) -> QuerySet | None:

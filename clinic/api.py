@@ -6,10 +6,8 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,7 +18,6 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from clinic import audit, mfa, services, tokens
-from clinic import fhir as fhir_export
 from clinic.access import (
     SEIZURE_PLAN_READ,
     SEIZURE_PLAN_RECORD,
@@ -96,7 +93,7 @@ class PatientSerializer(serializers.ModelSerializer):
 class SeizurePlanSerializer(serializers.Serializer):
     known_seizure_disorder = serializers.BooleanField()
     seizure_plan = serializers.CharField(allow_blank=True, max_length=2000, trim_whitespace=True)
-    updated_at = serializers.DateTimeField(source="seizure_plan_updated_at", read_only=True)
+    updated_at = serializers.DateTimeField(source="seizure_plan_updated_at", read_only=True, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("known_seizure_disorder") and not attrs.get("seizure_plan", "").strip():
@@ -138,22 +135,6 @@ class PatientViewSet(
         patient = self.get_object()
         audit.record(request, AuditAction.READ, patient=patient)
         return Response(self.get_serializer(patient).data)
-
-    @extend_schema(
-        summary="The patient's record as a FHIR R4 Bundle (collection)",
-        responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT},
-    )
-    @action(detail=True, methods=["get"], url_path="fhir", url_name="fhir")
-    def fhir(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Clinicians and clinic admins (Action.EXPORT); others who see the child get 403."""
-        patient = get_patient_for(request.user, self.kwargs["id"], Action.EXPORT)
-        bundle = fhir_export.patient_bundle(
-            fhir_export.load_record(patient),
-            download_url=lambda attachment: request.build_absolute_uri(attachment.get_absolute_url()),
-        )
-        audit.record(request, AuditAction.EXPORT, patient=patient, object_type="fhir_bundle")
-        return HttpResponse(bundle.model_dump_json(exclude_none=True),
-                            content_type="application/fhir+json")
 
     @extend_schema(request=SeizurePlanSerializer, responses=SeizurePlanSerializer,
                    summary="A known seizure disorder and the family's plan (CLINICAL.md 3a)")

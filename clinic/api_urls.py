@@ -9,6 +9,7 @@ from rest_framework.routers import SimpleRouter
 from clinic.api import MeView, PatientViewSet, TokenView, TokenViewSet
 from episodes.api import router as episodes_router
 from evaluations.api import router as evaluations_router
+from interop.api import PatientFhirView
 
 
 class DocsPermission(BasePermission):
@@ -25,6 +26,7 @@ router.register("auth/tokens", TokenViewSet, basename="token")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("patients/<str:id>/fhir/", PatientFhirView.as_view(), name="patient-fhir"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[DocsPermission]),
          name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:api-schema",

@@ -7,15 +7,17 @@ reviewers working the same case cannot overwrite each other's step.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from clinic.access import case_assignees
-from clinic.models import CaseOutcome, CaseStatus, ReviewCase
+from clinic.models import CaseLevel, CaseOutcome, CaseStatus, ReviewCase
 
 NOTE_MAX_LENGTH = 4000
 
@@ -106,3 +108,36 @@ def review_case_resolve(
     _append_note(case, f"resolved: {CaseOutcome(outcome).label}. {note}".strip(), by, at)
     case.save()
     return case
+
+
+LEVEL_RANK = {CaseLevel.EMERGENCY: 0, CaseLevel.URGENT: 1, CaseLevel.SOON: 2}
+
+
+def overdue_limits(now: datetime | None = None) -> dict[str, datetime]:
+    """Per level, the moment before which an unacknowledged event makes a case overdue."""
+    now = now or timezone.now()
+    urgent = now - timedelta(hours=settings.REVIEW_OVERDUE_URGENT_HOURS)
+    return {
+        CaseLevel.EMERGENCY: urgent,
+        CaseLevel.URGENT: urgent,
+        CaseLevel.SOON: now - timedelta(days=settings.REVIEW_OVERDUE_SOON_DAYS),
+    }
+
+
+def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
+    """Open (unacknowledged) cases whose oldest unseen event waited past its level's limit.
+
+    An acknowledged case is being handled by a person, so it is not on the clock until a
+    new event reopens it (``review_case_raise`` sets it back to open).
+    """
+    condition = Q()
+    for level, limit in overdue_limits(now).items():
+        condition |= Q(**{f"{prefix}level": level, f"{prefix}oldest_unacknowledged_at__lt": limit})
+    return Q(**{f"{prefix}status": CaseStatus.OPEN}) & condition
+
+
+def level_rank() -> Case:
+    return Case(
+        *[When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()],
+        default=Value(9), output_field=IntegerField(),
+    )

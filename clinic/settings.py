@@ -50,6 +50,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before django.contrib.admin: its admin/index.html (the dashboard) overrides the admin's.
+    "review",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,6 +78,7 @@ INSTALLED_APPS = [
     "clinic",
     "episodes",
     "evaluations",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,7 @@ urlpatterns = [
          name="patient-seizure-plan"),
     path("patients/<uuid:patient_id>/invite/", views.invitation_create, name="invitation-create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
-    path("review/", include("clinic.review_urls")),
+    path("review/", include("review.urls")),
     # Before django.contrib.auth's own: the same page, with mails rate limited.
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/mfa/", include("clinic.mfa_urls")),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +39,6 @@ from clinic.forms import (
     SeizurePlanForm,
 )
 from clinic.models import AuditAction
-from episodes.forms import QuickLogForm
 
 PAGE_SIZE = 25
 
@@ -52,11 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("patient-list")
     children = list(patients_visible_to(request.user).order_by("date_of_birth"))
     audit.record_list(request, children, object_type="patient")
-    for child in children:  # one idempotency key per quick-log form: a double tap stores one
-        child.quick_log_key = uuid.uuid4()
-    return render(request, "portal/children.html", {
-        "children": children, "quick_parts": QuickLogForm.QUICK_PARTS,
-    })
+    return render(request, "portal/children.html", {"children": children})
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Structural rules: access is decided only in clinic/access.py; rule modules stay pure."""
+"""Structural rules: access is decided only in clinic/access.py; rule modules stay pure;
+imports point down the layers (clinic at the bottom, review and interop on top)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["clinic", "episodes", "evaluations"]
+APPS = ["clinic", "episodes", "evaluations", "review", "interop"]
 PURE_MODULES = ["clinic/ages.py", "clinic/levels.py", "episodes/triage.py",
                 "evaluations/norms.py", "evaluations/findings.py", "evaluations/suggestions.py"]
 EDGE_PATTERNS = ["views.py", "views/*.py", "api.py", "api/*.py", "admin.py", "forms.py",
@@ -51,3 +52,53 @@ def test_pure_modules_import_no_django():
             for name in names:
                 assert not name.startswith(("django", "rest_framework")), f"{relative}: {name}"
                 assert not name.endswith(".models"), f"{relative}: {name}"
+
+
+# Each app may import only the apps below it. clinic is the core every app builds on;
+# review and interop read them all, as django.contrib.admin does. Only URLconfs, which
+# wire every app's pages together, may look up.
+LAYERS = {
+    "clinic": set(),
+    "episodes": {"clinic"},
+    "evaluations": {"clinic", "episodes"},
+    "messaging": {"clinic", "episodes"},
+    "review": {"clinic", "episodes", "evaluations", "messaging"},
+    "interop": {"clinic", "episodes", "evaluations", "messaging"},
+}
+URLCONFS = {"urls.py", "api_urls.py"}
+
+
+def imported_apps(path: Path) -> set[str]:
+    """Top-level project apps a module imports, at module level or inside functions."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        else:
+            continue
+        found.update(name.split(".")[0] for name in names if name.split(".")[0] in LAYERS)
+    return found
+
+
+def upward_imports(app: str) -> list[str]:
+    offenders = []
+    allowed = LAYERS[app] | {app}
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if path.name in URLCONFS and path.parent == ROOT / app:
+            continue
+        for target in sorted(imported_apps(path) - allowed):
+            offenders.append(f"{path.relative_to(ROOT)} imports {target}")
+    return offenders
+
+
+def test_imports_point_down_the_layers():
+    offenders = [line for app in LAYERS if (ROOT / app).is_dir() for line in upward_imports(app)]
+    assert offenders == [], "an app imports one above it: " + "; ".join(offenders)
+
+
+def test_the_layer_check_sees_an_import_inside_a_function(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from review import selectors\n    import episodes.models\n")
+    assert imported_apps(sample) == {"review", "episodes"}

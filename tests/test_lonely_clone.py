@@ -52,6 +52,11 @@ def hook(event, args):
         if not inside(path):
             outside.add(path)
 
+# The venv's editable install maps the apps to the checkout this copy came from; a clone's
+# own install would map them to itself, so drop that finder (cwd is first on sys.path).
+sys.meta_path[:] = [
+    f for f in sys.meta_path if not str(getattr(f, "__module__", "")).startswith("__editable__")
+]
 sys.addaudithook(hook)
 import pytest
 

@@ -17,11 +17,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from clinic import rule_catalogue
 from clinic.levels import Confidence, Level
 from clinic.sources import SOURCES
 from episodes import triage
 from evaluations import findings, norms, suggestions
+from interop import rule_catalogue
 
 DOCUMENT = Path(__file__).resolve().parents[1] / rule_catalogue.DOCUMENT_PATH
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import template
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic import audit
 from clinic.access import Action, can
+from episodes.forms import QuickLogForm
 from episodes.selectors import episodes_visible_to
 
 register = template.Library()
@@ -23,6 +25,12 @@ def patient_episodes(context: dict[str, Any], patient: Any) -> dict[str, Any]:
     if episodes:
         audit.record_list(request, [patient], object_type="episode")
     return {"patient": patient, "episodes": episodes, "request": request}
+
+
+@register.inclusion_tag("episodes/_quick_log.html")
+def quick_log(child: Any) -> dict[str, Any]:
+    """The three-tap form for one child, with its own idempotency key: a double tap stores one."""
+    return {"child": child, "client_id": uuid.uuid4(), "quick_parts": QuickLogForm.QUICK_PARTS}
 
 
 @register.simple_tag(takes_context=True)

@@ -20,8 +20,8 @@ from episodes.models import EpisodeAttachment
 from episodes.services import episode_create
 from evaluations import norms
 from evaluations import services as evaluation_services
-from tests.clinic.review_factories import make_case
 from tests.conftest import client_for
+from tests.review.review_factories import make_case
 
 ROLES = ["anonymous", "parent", "other_parent", "clinician", "other_clinician", "reviewer",
          "clinic_admin"]

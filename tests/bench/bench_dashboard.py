@@ -17,8 +17,8 @@ from clinic.models import CaseStatus, ReviewCase
 from episodes.models import Episode
 from evaluations.models import Suggestion
 from tests.bench.measure import measure
-from tests.clinic.review_factories import episode
 from tests.factories import PatientFactory
+from tests.review.review_factories import episode
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 

@@ -76,8 +76,8 @@ def test_removing_a_membership_is_audited(admin_client, world):
 
 @pytest.mark.parametrize("name", ["membership", "patient", "reviewcase"])
 def test_clinic_list_filter_names_only_the_admins_clinics(admin_client, world, name):
-    from tests.clinic.review_factories import make_case
     from tests.factories import ClinicFactory, MembershipFactory, PatientFactory
+    from tests.review.review_factories import make_case
 
     # A second clinic of the same admin, so the filter has a choice to show.
     lakeside = ClinicFactory(name="Lakeside")

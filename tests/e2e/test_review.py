@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def review_demo(demo):
-    from clinic import review_demo
+    from review import demo as review_demo
 
     review_demo.seed(demo)
     return demo

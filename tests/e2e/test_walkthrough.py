@@ -21,9 +21,9 @@ CSP_WORDS = ("Content Security Policy", "Refused to apply inline style",
 
 @pytest.fixture
 def full_demo(demo: Any) -> Any:
-    from clinic import review_demo
     from episodes import demo as episodes_demo
     from evaluations import demo as evaluations_demo
+    from review import demo as review_demo
 
     episodes_demo.seed(demo)
     evaluations_demo.seed(demo)

@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from clinic.models import AuditEvent, Guardianship, Membership, Patient, Role
 from evaluations.models import FollowUpOrder, Suggestion
-from tests.clinic.review_factories import make_case
-from tests.clinic.review_factories import suggestion as make_suggestion
 from tests.conftest import client_for
 from tests.factories import UserFactory
+from tests.review.review_factories import make_case
+from tests.review.review_factories import suggestion as make_suggestion
 from tests.security.test_url_coverage import ROUTES
 
 

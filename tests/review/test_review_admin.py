@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import AuditEvent, CaseStatus, ReviewCase
-from tests.clinic.review_factories import make_case
 from tests.factories import PatientFactory
+from tests.review.review_factories import make_case
 
 CHANGELIST = "admin:clinic_reviewcase_changelist"
 

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Case, IntegerField, Prefetch, Q, Value, When
-from django.utils import timezone
+from django.db.models import BooleanField, Case, Prefetch, Value, When
 
 from clinic.access import Action, case_assignees, clinics_for, get_for, restrict
-from clinic.models import CaseLevel, CaseStatus, ReviewCase
+from clinic.models import CaseStatus, ReviewCase
+from clinic.review import level_rank, overdue_q
 from episodes.models import Episode, EpisodeStatus
 from evaluations.models import Suggestion, SuggestionStatus
 
 if TYPE_CHECKING:
     from clinic.access import AnyUser
-
-LEVEL_RANK = {CaseLevel.EMERGENCY: 0, CaseLevel.URGENT: 1, CaseLevel.SOON: 2}
-
 
 @dataclass(frozen=True)
 class QueueFilter:
@@ -33,36 +29,6 @@ class QueueFilter:
     assigned_to_me: bool = False
     opened_from: datetime | None = None
     opened_to: datetime | None = None
-
-
-def overdue_limits(now: datetime | None = None) -> dict[str, datetime]:
-    """Per level, the moment before which an unacknowledged event makes a case overdue."""
-    now = now or timezone.now()
-    urgent = now - timedelta(hours=settings.REVIEW_OVERDUE_URGENT_HOURS)
-    return {
-        CaseLevel.EMERGENCY: urgent,
-        CaseLevel.URGENT: urgent,
-        CaseLevel.SOON: now - timedelta(days=settings.REVIEW_OVERDUE_SOON_DAYS),
-    }
-
-
-def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
-    """Open (unacknowledged) cases whose oldest unseen event waited past its level's limit.
-
-    An acknowledged case is being handled by a person, so it is not on the clock until a
-    new event reopens it (``review_case_raise`` sets it back to open).
-    """
-    condition = Q()
-    for level, limit in overdue_limits(now).items():
-        condition |= Q(**{f"{prefix}level": level, f"{prefix}oldest_unacknowledged_at__lt": limit})
-    return Q(**{f"{prefix}status": CaseStatus.OPEN}) & condition
-
-
-def level_rank() -> Case:
-    return Case(
-        *[When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()],
-        default=Value(9), output_field=IntegerField(),
-    )
 
 
 def _case_prefetches() -> list[Prefetch]:

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from clinic.models import CaseStatus, ReviewCase, Role
-from tests.clinic.review_factories import episode, make_case, suggestion
 from tests.conftest import client_for
 from tests.factories import MembershipFactory
+from tests.review.review_factories import episode, make_case, suggestion
 
 ROLES = ["anonymous", "parent", "other_parent", "clinician", "other_clinician", "reviewer",
          "other_reviewer", "clinic_admin"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from clinic import dashboards, review_demo
 from clinic.demo import seed_core
 from clinic.models import ReviewCase
-from clinic.review_forms import default_range
 from episodes.models import Episode
+from review import dashboards
+from review import demo as review_demo
+from review.forms import default_range
 
 
 def test_seed_twice_changes_nothing_and_fills_the_dashboard(db):

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch
 
-from clinic import dashboards, selectors
-from clinic.review_forms import DashboardFilterForm, default_range
+from review import dashboards, selectors
+from review.forms import DashboardFilterForm, default_range
 
 register = template.Library()
 

@@ -17,9 +17,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic import audit, dashboards, review, selectors
+from clinic import audit, review
 from clinic.models import AuditAction, CaseOutcome, ReviewCase
-from clinic.review_forms import (
+from review import dashboards, selectors
+from review.forms import (
     AssignForm,
     DashboardFilterForm,
     NoteForm,

@@ -9,11 +9,12 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from clinic import review, selectors
+from clinic import review
 from clinic.models import CaseStatus, ReviewCase
 from clinic.services import review_case_raise
-from tests.clinic.review_factories import episode, make_case, reason, suggestion
+from review import selectors
 from tests.factories import PatientFactory
+from tests.review.review_factories import episode, make_case, reason, suggestion
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

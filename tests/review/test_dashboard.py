@@ -14,10 +14,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import dashboards
 from clinic.models import CaseStatus
-from tests.clinic.review_factories import episode, make_case, suggestion
+from review import dashboards
 from tests.factories import PatientFactory
+from tests.review.review_factories import episode, make_case, suggestion
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 START, END = date(2026, 11, 15), date(2026, 11, 24)

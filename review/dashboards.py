@@ -21,13 +21,13 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import charts
 from clinic.access import Action, clinics_for, restrict
 from clinic.models import CaseLevel, CaseStatus, ReviewCase
-from clinic.review_forms import day_bounds
-from clinic.selectors import overdue_q
+from clinic.review import overdue_q
 from episodes.models import Episode, EpisodeStatus
 from evaluations.models import EvaluationStatus, Finding, Suggestion, SuggestionStatus
+from review import charts
+from review.forms import day_bounds
 
 if TYPE_CHECKING:
     from clinic.access import AnyUser

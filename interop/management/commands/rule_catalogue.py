@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clinic.rule_catalogue import DOCUMENT_PATH, render
+from interop.rule_catalogue import DOCUMENT_PATH, render
 
 
 class Command(BaseCommand):
