@@ -82,6 +82,12 @@ class CallLogForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=CALL_NOTE_MAX_LENGTH, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The field reads and shows times in the active zone (the clinic's, for staff): say so.
+        self.fields["called_at"].help_text = _("Time in %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()}
+
     @classmethod
     def blank(cls) -> CallLogForm:
         return cls(initial={"called_at": timezone.localtime().replace(second=0, microsecond=0)})
