@@ -274,6 +274,8 @@ def test_parent_pages_say_it_in_plain_words_in_the_parents_zone(client, world, u
     diary = client.get(diary_url).text
     assert "Closed: Normal sleep twitches; no visit needed." in diary
     assert diary.count('data-testid="clinic-response"') == 1  # the routine row shows none
+    child_page = client.get(world.patient.get_absolute_url()).text  # its recent episodes
+    assert "Closed: Normal sleep twitches; no visit needed." in child_page
 
 
 def test_a_staff_member_without_a_name_is_the_clinic(client, world, urgent):
