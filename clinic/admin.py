@@ -345,7 +345,7 @@ class PatientAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(Guardianship)
 class GuardianshipAdmin(PatientScopedAdmin):
-    list_display = ["user", "patient", "relationship", "created_at"]
+    list_display = ["user", "patient", "relationship", "phone", "preferred_language", "created_at"]
     list_select_related = ["user", "patient"]
     search_fields = ["user__username", "patient__family_name"]
     access_action = Action.MANAGE
