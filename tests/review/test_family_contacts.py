@@ -100,6 +100,12 @@ def test_case_page_shows_the_family_to_those_who_may_call(client, world, case, r
     assert ('data-testid="call-form"' in page) == shown
 
 
+def test_case_page_shows_what_the_family_reads(client, world, case):
+    client.force_login(world.reviewer)
+    page = client.get(case.get_absolute_url()).text
+    assert 'data-testid="family-reads"' in page and "Waiting for the clinic to look" in page
+
+
 def test_case_page_queries_do_not_grow_with_calls(client, world, case):
     client.force_login(world.reviewer)
     counts = []
