@@ -70,6 +70,7 @@ class Action(StrEnum):
     MANAGE = "manage"  # add or edit patients, invite parents
     REVIEW = "review"  # the review queue and dashboards
     EXPORT = "export"  # FHIR and CSV exports
+    CONTACT_FAMILY = "contact_family"  # the case page's guardian contacts and call log
 
 
 GUARDIAN = "guardian"
@@ -77,7 +78,7 @@ GUARDIAN = "guardian"
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     GUARDIAN: frozenset({Action.VIEW, Action.REPORT}),
     Role.CLINICIAN: frozenset(Action),
-    Role.REVIEWER: frozenset({Action.VIEW, Action.VIEW_CHART, Action.REVIEW}),
+    Role.REVIEWER: frozenset({Action.VIEW, Action.VIEW_CHART, Action.REVIEW, Action.CONTACT_FAMILY}),
     Role.CLINIC_ADMIN: frozenset(
         {Action.VIEW, Action.VIEW_CHART, Action.MANAGE, Action.REVIEW, Action.EXPORT}
     ),
@@ -298,3 +299,22 @@ def alert_recipients(clinic_id: int) -> models.QuerySet:
     """Staff of the clinic who are told of an urgent or emergency episode."""
     return staff_of([clinic_id], ALERTED_ROLES)
 
+
+
+# Where a signed-in person starts. A reviewer who is nowhere a clinician works the queue;
+# other staff start at the patient list; parents at their children (home itself).
+LANDING_QUEUE, LANDING_PATIENTS, LANDING_FAMILY = "review:queue", "patient-list", ""
+
+
+def landing_for(user: AnyUser | None) -> str:
+    """The URL name a user's home page sends them to ("" for a parent's own home)."""
+    if not _is_active(user):
+        return LANDING_FAMILY
+    if user.is_superuser:
+        return LANDING_PATIENTS
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if not roles:
+        return LANDING_FAMILY
+    if Role.REVIEWER in roles and Role.CLINICIAN not in roles:
+        return LANDING_QUEUE
+    return LANDING_PATIENTS

@@ -57,6 +57,7 @@ ROUTES: dict[str, Route] = {
     "review:acknowledge": Route(OBJECT, "case", ("POST",)),
     "review:note": Route(OBJECT, "case", ("POST",)),
     "review:resolve": Route(OBJECT, "case", ("POST",)),
+    "review:call": Route(OBJECT, "case", ("POST",)),  # tests/review/test_family_contacts.py
     "review:dashboard": Route(LOGIN),
     "review:csv": Route(LOGIN),
     "review:rows": Route(LOGIN),
@@ -250,7 +251,8 @@ BODIES: dict[str, dict[str, Any]] = {
                      "sex": "female", "gestational_age_weeks": "40", "gestational_age_days": "0"},
     "invitation-create": {"email": "intruder@example.org", "relationship": "mother"},
     "review:note": {"text": "intruder note"},
-    "review:resolve": {"outcome": "reassured", "note": "x"},
+    "review:resolve": {"outcome": "reassured", "note": "x", "family_message": "x"},
+    "review:call": {"called_at": "2026-01-01T10:00", "outcome": "reached", "note": "intruder"},
     "review:assign": {"assignee": ""},
     "api:patient-detail": {"given_name": "Changed", "family_name": "Changed",
                            "date_of_birth": "2026-01-01"},
@@ -269,7 +271,7 @@ BODIES: dict[str, dict[str, Any]] = {
 
 def fingerprint(records: Any) -> dict[str, Any]:
     """Everything a refused write could have changed, read fresh from the database."""
-    from clinic.models import Guardianship, Invitation, Patient, ReviewCase
+    from clinic.models import CallLog, Guardianship, Invitation, Patient, ReviewCase
     from episodes.models import Episode, EpisodeAttachment
     from evaluations.models import Evaluation, FollowUpOrder, Suggestion
 
@@ -279,6 +281,7 @@ def fingerprint(records: Any) -> dict[str, Any]:
         "guardians": list(Guardianship.objects.filter(patient=patient).values("user_id")),
         "invitations": Invitation.objects.filter(patient=patient).count(),
         "cases": list(ReviewCase.objects.filter(patient=patient).values().order_by("id")),
+        "calls": CallLog.objects.filter(case__patient=patient).count(),
         "episodes": list(Episode.objects.filter(patient=patient).values().order_by("id")),
         "attachments": EpisodeAttachment.objects.filter(episode__patient=patient).count(),
         "evaluations": list(Evaluation.objects.filter(patient=patient).values().order_by("id")),
