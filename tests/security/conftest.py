@@ -20,7 +20,7 @@ class Records:
     suggestion: Any
     order: Any
     case: Any
-    message: Any  # from the parent, with a photo
+    message: Any  # from the clinician, with a photo
     message_attachment: Any
 
 
@@ -52,6 +52,7 @@ def _message(world: Any) -> Any:
     from messaging.services import message_send
     from tests.episodes.helpers import PNG_BYTES
 
-    return message_send(patient=world.patient, author=world.parent, side="family",
-                        body="A question for the clinic",
+    # By the clinician, who reads every object route in the audit walk (and may withdraw it).
+    return message_send(patient=world.patient, author=world.clinician, side="clinic",
+                        body="A reply from the clinic",
                         upload=SimpleUploadedFile("p.png", PNG_BYTES, content_type="image/png"))
