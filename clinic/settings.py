@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "clinic",
     "episodes",
     "evaluations",
+    "messaging",
     "interop",
 ]
 

@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.communication import Communication
 from fhir.resources.R4B.documentreference import DocumentReference
 from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.flag import Flag
@@ -37,6 +38,7 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from clinic.models import CaseStatus, Guardianship, Patient, ReviewCase
 from episodes.models import Episode, EpisodeStatus
 from evaluations.models import Evaluation, EvaluationStatus, FollowUpOrder, Suggestion
+from interop import fhir_messages
 
 CODE_BASE = "https://twitch-clinic.example/fhir/CodeSystem"
 RULES = f"{CODE_BASE}/rule"
@@ -338,6 +340,10 @@ def patient_bundle(record: Record, *, download_url: Callable[[Any], str]) -> Bun
     _episodes(record, out, patient_key, guardians, download_url)
     _requests(record, out, patient_key)
     _flags(record, out, patient_key)
+    for message in fhir_messages.communications(fhir_messages.load_messages(record.patient),
+                                                patient_key=patient_key, guardians=guardians,
+                                                download_url=download_url):
+        out.add(Communication, uuid.UUID(message["id"]), message)
     return Bundle.model_validate({
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

@@ -14,6 +14,7 @@ from clinic.models import CallLog, CaseStatus, Guardianship, ReviewCase
 from clinic.review import level_rank, overdue_q
 from episodes.models import Episode, EpisodeStatus
 from evaluations.models import Suggestion, SuggestionStatus
+from messaging.selectors import with_unanswered_messages
 
 if TYPE_CHECKING:
     from clinic.access import AnyUser
@@ -48,6 +49,8 @@ def _case_prefetches() -> list[Prefetch]:
 def review_cases_for(user: AnyUser | None) -> models.QuerySet[ReviewCase]:
     """Every case ``user`` may review, annotated with ``overdue`` and the level rank."""
     queryset = ReviewCase.objects.select_related("patient", "clinic", "assigned_to")
+    # Family messages still waiting for a clinic reply: one subquery, not a query per row.
+    queryset = with_unanswered_messages(queryset)
     return restrict(queryset, user, Action.REVIEW).annotate(
         overdue=Case(When(overdue_q(), then=Value(True)), default=Value(False),
                      output_field=BooleanField()),
