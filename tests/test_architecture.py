@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["clinic", "episodes", "evaluations", "review", "interop"]
 PURE_MODULES = ["clinic/ages.py", "clinic/levels.py", "clinic/search.py", "episodes/triage.py",
-                "evaluations/norms.py", "evaluations/findings.py", "evaluations/suggestions.py"]
+                "evaluations/norms.py", "evaluations/findings.py", "evaluations/suggestions.py",
+                "evaluations/reasons.py"]
 EDGE_PATTERNS = ["views.py", "views/*.py", "api.py", "api/*.py", "admin.py", "forms.py",
                  "exports.py", "fhir.py", "dashboards.py", "selectors.py"]
 
