@@ -339,7 +339,9 @@ def _decided(request: HttpRequest, suggestion: Suggestion, *, notice: str = "",
     """
     if request.htmx:
         suggestion.refresh_from_db()
-        context = {"s": suggestion, "can_chart": True, "notice": notice, "error": error}
+        # The page the block sits on, kept for the block's own forms (not this endpoint's path).
+        context = {"s": suggestion, "can_chart": True, "notice": notice, "error": error,
+                   "next": request.POST.get("next", "")}
         evaluation = suggestion.evaluation
         if evaluation is not None and request.POST.get("next") == evaluation.get_absolute_url():
             # On the evaluation's own page its findings are listed: reasons point at them.

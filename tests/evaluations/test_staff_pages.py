@@ -118,9 +118,12 @@ def test_dismiss_in_place_and_a_missing_reason_is_a_400_in_the_block(client, wor
     physio = evaluation.suggestions.get(code="physical_therapy")
     c = client_for(client, world.clinician)
     url = reverse("suggestion-dismiss", args=[physio.uuid])
-    refused = c.post(url, {"reason": " "}, HTTP_HX_REQUEST="true")
+    refused = c.post(url, {"reason": " ", "next": evaluation.get_absolute_url()},
+                     HTTP_HX_REQUEST="true")
     assert refused.status_code == 400
     assert 'data-testid="suggestion-error"' in refused.text and "<html" not in refused.text
+    # The block's forms still come back to the evaluation's page, not to this endpoint.
+    assert refused.text.count(f'name="next" value="{evaluation.get_absolute_url()}"') == 2
     physio.refresh_from_db()
     assert physio.status == "suggested"
     done = c.post(url, {"reason": "In therapy already"}, HTTP_HX_REQUEST="true")
