@@ -592,4 +592,4 @@ class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
 # The app's name on every admin page (instead of "Django administration").
 admin.site.site_header = _("Twitch clinic administration")
 admin.site.site_title = _("Twitch clinic admin")
-admin.site.index_title = _("Clinic records and settings")
+admin.site.index_title = _("Twitch clinic: records and settings")

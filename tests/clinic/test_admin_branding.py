@@ -26,7 +26,7 @@ def test_admin_pages_carry_the_apps_name(client, admin_user):
     c = client_for(client, admin_user)
     index = c.get(reverse("admin:index"))
     assert index.status_code == 200
-    assert re.search(r"<title>Clinic records and settings \| Twitch clinic admin</title>", index.text)
+    assert re.search(r"<title>Twitch clinic: records and settings \| Twitch clinic admin</title>", index.text)
     assert "Twitch clinic administration" in index.text
     assert "Django administration" not in index.text and "Django site admin" not in index.text
     changelist = c.get(reverse("admin:clinic_patient_changelist"))
