@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import ARTIFACTS, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,8 @@ def test_live_summary_stays_in_view_and_the_panel_scrolls_on_its_own(browser, li
     box = page.locator("#live").bounding_box()
     assert abs(summary["y"] - box["y"]) < 2, (summary, box)
     assert "HINE 26/78" in page.locator("[data-testid=live-summary]").inner_text()
-    screenshot(page, "staff-live-panel-900")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "staff-live-panel-900.png"))  # the window, as seen
 
     # Sign, then accept a suggestion far down the record: it changes in place, no reload.
     page.click("[data-testid=sign]")
@@ -68,6 +69,16 @@ def test_live_summary_stays_in_view_and_the_panel_scrolls_on_its_own(browser, li
     assert abs(page.evaluate("() => window.scrollY") - before) < 50
     assert page.locator("[data-testid=accept-brain_mri]").count() == 0
     screenshot(page, "staff-accept-in-place")
+
+    # Printed: the clinic's letterhead on top, no navigation or buttons.
+    assert not page.locator("[data-testid=letterhead]").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator("[data-testid=letterhead]").is_visible()
+    letterhead = page.locator("[data-testid=letterhead]").inner_text()
+    assert demo.clinic.name in letterhead and "12 River Road" in letterhead
+    assert not page.locator("nav.navbar").is_visible()
+    assert not page.locator("[data-testid=amend]").is_visible()
+    page.emulate_media(media="screen")
     context.close()
 
 
