@@ -53,6 +53,7 @@ def with_row_columns(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
         last_episode_at=Subquery(last_episode.values("started_at")[:1]),
         last_episode_level=Subquery(last_episode.values("level")[:1]),
         open_case_level=Subquery(open_case.values("level")[:1]),
+        open_case_uuid=Subquery(open_case.values("uuid")[:1]),
     )
 
 

@@ -234,4 +234,6 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/patient_list.html", {
         "form": form, "page": page, "query": query, "show_unread": show_unread,
         "can_add": clinics_for(request.user, Action.MANAGE).exists(),
+        # The open case links to its page where the viewer may review it (one fixed query).
+        "review_clinic_ids": set(clinics_for(request.user, Action.REVIEW).values_list("id", flat=True)),
     }, status=400 if form.is_bound and not valid else 200)

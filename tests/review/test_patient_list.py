@@ -199,3 +199,14 @@ def test_bad_input_is_a_400_with_the_error_shown(client, world, params):
     response = client_for(client, world.clinician).get(URL, params)
     assert response.status_code == 400
     assert 'data-testid="search-errors"' in response.text
+
+
+@pytest.mark.parametrize("role", ["reviewer", "clinic_admin", "clinician", "other_clinician"])
+def test_the_open_case_links_to_its_page_for_those_who_review_it(client, world, role):
+    case = make_case(world.patient, "urgent")
+    foreign = make_case(world.foreign_patient, "soon")
+    text = client_for(client, world.user(role)).get(URL).text
+    riverside = role != "other_clinician"  # every Riverside role here may review
+    assert (f'href="{case.get_absolute_url()}"' in text) == riverside
+    assert (f'href="{foreign.get_absolute_url()}"' in text) == (not riverside)
+
