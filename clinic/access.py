@@ -133,6 +133,23 @@ def patients_visible_to(
     return queryset if condition is None else queryset.filter(condition)
 
 
+def staff_patients(user: AnyUser | None, action: Action = Action.VIEW) -> models.QuerySet[Patient]:
+    """The patients of the clinics where ``user`` works (all for superusers): staff lists.
+
+    Unlike ``patients_visible_to`` a guardianship adds nothing: the patient list is a staff
+    workplace. Anyone without a staff role is refused (403, audited as a denied read).
+    """
+    if not is_staff_member(user):
+        raise NotAllowed("The patient list is for the staff of a clinic.",
+                         object_type="patient_list", object_id="")
+    queryset = Patient.objects.select_related("clinic")
+    if user.is_superuser:
+        return queryset
+    clinic_ids = Membership.objects.filter(user=user, role__in=_roles_with(action)).values(
+        "clinic_id")
+    return queryset.filter(clinic_id__in=clinic_ids)
+
+
 def restrict(
     queryset: models.QuerySet[M],
     user: AnyUser | None,

@@ -18,6 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import audit, review, services
@@ -453,14 +456,28 @@ class AuditEventAdmin(PatientScopedAdmin):
 
     audited = False  # the trail itself; reading it is not a read of the record
 
-    list_display = ["at", "actor_username", "role", "action", "object_type", "object_id",
-                    "patient", "ip"]
+    # Fits 1440 px: the object and the patient are cut short, in full on hover (title).
+    list_display = ["at", "actor_username", "role", "action", "object_short", "patient_short",
+                    "ip"]
     list_filter = ["action", "role", "object_type", "at"]
     list_select_related = ["patient"]
     search_fields = ["actor_username", "patient__family_name", "patient__mrn", "object_id",
                      "request_id"]
     date_hierarchy = "at"
     access_action = Action.REVIEW
+
+    @admin.display(description=_("object"), ordering="object_type")
+    def object_short(self, obj: AuditEvent) -> str:
+        full = f"{obj.object_type} {obj.object_id}".strip()
+        short = f"{obj.object_type} {Truncator(obj.object_id).chars(9)}".strip()
+        return format_html('<span title="{}">{}</span>', full, short)
+
+    @admin.display(description=_("patient"), ordering="patient__family_name")
+    def patient_short(self, obj: AuditEvent) -> str:
+        if obj.patient is None:
+            return "—"
+        name = obj.patient.full_name
+        return format_html('<span title="{}">{}</span>', name, Truncator(name).chars(22))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -556,3 +573,9 @@ class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
             "clinicians": clinicians.order_by("username"), "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         })
+
+
+# The app's name on every admin page (instead of "Django administration").
+admin.site.site_header = _("Twitch clinic administration")
+admin.site.site_title = _("Twitch clinic admin")
+admin.site.index_title = _("Twitch clinic: records and settings")

@@ -53,7 +53,10 @@ def _patient(clinic: Clinic, mrn: str, **fields: object) -> Patient:
 def seed_core() -> DemoWorld:
     today = timezone.localdate()
     clinic, _ = Clinic.objects.get_or_create(
-        name="Riverside Pediatrics", defaults={"phone": "555-0100", "emergency_number": "911"}
+        name="Riverside Pediatrics", defaults={
+            "phone": "555-0100", "emergency_number": "911",
+            "address": "12 River Road\nSpringfield",  # the printed evaluation's letterhead
+        },
     )
     other, _ = Clinic.objects.get_or_create(
         name="Hillcrest Children's Clinic", defaults={"phone": "555-0200"}

@@ -51,7 +51,10 @@ class SeizurePlanForm(forms.Form):
 
 
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    # Keyset paging: the patient the page follows or precedes (see review/patient_list.py).
+    after = forms.UUIDField(required=False)
+    before = forms.UUIDField(required=False)
 
 
 class InvitationForm(forms.Form):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age, age_on
+from clinic.search import search_key
 from clinic.zones import validate_zone
 
 
@@ -30,6 +31,10 @@ class Clinic(models.Model):
         help_text="Shown first in emergency advice. Empty: the site default.",
     )
     phone = models.CharField(max_length=40, blank=True, help_text="The clinic's own line.")
+    address = models.TextField(
+        _("address"), blank=True, max_length=500,
+        help_text=_("Printed in the letterhead of evaluations, one line per line."),
+    )
     time_zone = models.CharField(
         max_length=64, blank=True, validators=[validate_zone],
         help_text="Staff pages and e-mails show times in this zone (e.g. Europe/Madrid). "
@@ -141,6 +146,9 @@ class Patient(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", editable=False,
     )
+    # search_key() of the names, kept by save(): the patient list matches typed terms against
+    # it, so accents and case never decide a match (a trigram index serves it on PostgreSQL).
+    search_name = models.CharField(max_length=250, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -168,10 +176,23 @@ class Patient(models.Model):
                 condition=models.Q(gestational_age_days__lte=6), name="patient_gestational_days_range"
             ),
         ]
-        indexes = [models.Index(fields=["clinic", "family_name", "given_name"])]
+        # The patient list pages by (family_name, given_name, id): within one clinic, and
+        # across clinics for superusers and staff of several (then filtered by clinic).
+        indexes = [
+            models.Index(fields=["clinic", "family_name", "given_name", "id"],
+                         name="patient_clinic_name_order"),
+            models.Index(fields=["family_name", "given_name", "id"], name="patient_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.search_name = search_key(self.given_name, self.family_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"given_name", "family_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("patient-detail", kwargs={"patient_id": self.uuid})

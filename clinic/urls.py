@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from clinic import health, views
 from clinic.admin import view_on_site
+from review import views as review_views
 
 handler500 = "clinic.unavailable.server_error"
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("health/live/", health.live, name="health-live"),
     path("health/ready/", health.ready, name="health-ready"),
     path("", views.home, name="home"),
-    path("patients/", views.patient_list, name="patient-list"),
+    path("patients/", review_views.patient_list, name="patient-list"),
     path("patients/new/", views.patient_create, name="patient-create"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient-detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient-edit"),

@@ -12,8 +12,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,12 +34,9 @@ from clinic.forms import (
     AcceptInvitationForm,
     InvitationForm,
     PatientForm,
-    PatientSearchForm,
     SeizurePlanForm,
 )
 from clinic.models import AuditAction
-
-PAGE_SIZE = 25
 
 
 @login_required
@@ -53,29 +48,6 @@ def home(request: HttpRequest) -> HttpResponse:
     children = list(patients_visible_to(request.user).order_by("date_of_birth"))
     audit.record_list(request, children, object_type="patient")
     return render(request, "portal/children.html", {"children": children})
-
-
-@login_required
-def patient_list(request: HttpRequest) -> HttpResponse:
-    form = PatientSearchForm(request.GET or None)
-    patients = patients_visible_to(request.user).order_by("family_name", "given_name", "id")
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    for term in query.split():
-        patients = patients.filter(
-            Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(mrn__iexact=term)
-        )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.record_list(request, page.object_list, object_type="patient")
-    return render(
-        request,
-        "clinic/patient_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query,
-            "can_add": clinics_for(request.user, Action.MANAGE).exists(),
-        },
-    )
 
 
 @login_required

@@ -21,6 +21,7 @@ SCORE_CHOICES = [("", "not scored"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "
 SIDE_CHOICES = [(value, value.replace("_", " ")) for value in norms.SIDE_VALUES]
 ANSWER_CHOICES = [("", "not asked"), ("yes", "yes"), ("not_yet", "not yet"), ("unsure", "unsure")]
 TONE_CHOICES = [("", "not assessed"), *Tone.choices]
+OBLIGATORY_LABEL = "obligatory (cannot break out of it)"
 TEXT_AREA = forms.Textarea(attrs={"rows": 3})
 # Radios drawn as a Bootstrap button group (templates/chart/_buttons.html): big tap targets.
 BUTTONS = forms.RadioSelect(attrs={"class": "btn-check"})
@@ -66,7 +67,7 @@ class EvaluationForm(forms.Form):
                 )
             if norms.REFLEXES[code].obligatory_abnormal:
                 self.fields[f"rx_{code}_obligatory"] = forms.BooleanField(
-                    required=False, label="obligatory (cannot break out of it)", widget=CHECK,
+                    required=False, label=OBLIGATORY_LABEL, widget=CHECK,
                 )
         for milestone in self.milestones:
             self.fields[f"ms_{milestone.code}"] = forms.ChoiceField(

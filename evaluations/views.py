@@ -13,8 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import audit
@@ -22,6 +24,9 @@ from clinic.access import Action, actions_on, get_for, get_patient_for, require
 from clinic.models import AuditAction, Patient
 from evaluations import norms, selectors, services
 from evaluations.forms import (
+    ANSWER_CHOICES,
+    OBLIGATORY_LABEL,
+    SIDE_CHOICES,
     DismissForm,
     EvaluationForm,
     OrderForm,
@@ -243,6 +248,8 @@ def evaluation_detail(request: HttpRequest, evaluation_id: str) -> HttpResponse:
         "notes": [f for f in evaluation.findings.all() if f.kind == "note"],
         "hine_sections": _hine_sections(evaluation),
         "milestones": _milestone_rows(evaluation),
+        "reflexes": _reflex_rows(evaluation),
+        "obligatory_label": OBLIGATORY_LABEL,
         "can_chart": Action.CHART in allowed, "dismiss_form": DismissForm(),
     })
 
@@ -261,11 +268,28 @@ def _hine_sections(evaluation: Evaluation) -> list[dict[str, Any]]:
 
 
 def _milestone_rows(evaluation: Evaluation) -> list[dict[str, str]]:
+    answers = dict(ANSWER_CHOICES)
     return [
         {"code": code, "text": norms.MILESTONES[code].text if code in norms.MILESTONES else code,
-         "answer": answer.replace("_", " ")}
+         "answer": answers.get(answer, answer.replace("_", " "))}
         for code, answer in (evaluation.milestones or {}).items()
     ]
+
+
+def _reflex_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The reflexes as the form names them (labels, not codes such as ``plantar_grasp``)."""
+    sides = dict(SIDE_CHOICES)
+    rows = []
+    for row in evaluation.reflexes or []:
+        norm = norms.REFLEXES.get(row.get("reflex", ""))
+        rows.append({
+            "code": row.get("reflex", ""),
+            "label": norm.label if norm else str(row.get("reflex", "")).replace("_", " "),
+            "obligatory": bool(row.get("obligatory")),
+            "left": sides.get(row.get("left"), row.get("left") or "—"),
+            "right": sides.get(row.get("right"), row.get("right") or "—"),
+        })
+    return rows
 
 
 @login_required
@@ -295,14 +319,40 @@ def _suggestion_for(request: HttpRequest, suggestion_id: str) -> Suggestion:
     return suggestion
 
 
-def _back(request: HttpRequest, patient: Patient) -> HttpResponse:
+def _back(request: HttpRequest, patient: Patient, anchor: str = "") -> HttpResponse:
     nxt = request.POST.get("next", "")
     # Only a path on this site: a browser reads "/\evil.example" as "//evil.example".
-    if nxt.startswith("/") and url_has_allowed_host_and_scheme(
+    if not (nxt.startswith("/") and url_has_allowed_host_and_scheme(
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(nxt)
-    return redirect("chart", patient_id=patient.uuid)
+    )):
+        nxt = reverse("chart", kwargs={"patient_id": patient.uuid})
+    # Back to where the clinician was: the suggestion's own block, not the top of the page.
+    return redirect(f"{nxt.split('#')[0]}#{anchor}" if anchor else nxt)
+
+
+def _decided(request: HttpRequest, suggestion: Suggestion, *, notice: str = "",
+             error: str = "") -> HttpResponse:
+    """The answer to accept / dismiss: the suggestion's block for htmx, else back to it.
+
+    htmx swaps the block in place (a 400 with the error shown, swapped too: see base.html's
+    htmx-config); a plain form post gets the message and a redirect to the block's anchor.
+    """
+    if request.htmx:
+        suggestion.refresh_from_db()
+        # The page the block sits on, kept for the block's own forms (not this endpoint's path).
+        context = {"s": suggestion, "can_chart": True, "notice": notice, "error": error,
+                   "next": request.POST.get("next", "")}
+        evaluation = suggestion.evaluation
+        if evaluation is not None and request.POST.get("next") == evaluation.get_absolute_url():
+            # On the evaluation's own page its findings are listed: reasons point at them.
+            context["findings"] = [f for f in evaluation.findings.all() if f.kind != "note"]
+            context["finding_anchor"] = "finding"
+        return render(request, "chart/_suggestion.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    return _back(request, suggestion.patient, anchor=f"suggestion-{suggestion.uuid}")
 
 
 @login_required
@@ -312,11 +362,9 @@ def suggestion_accept(request: HttpRequest, suggestion_id: str) -> HttpResponse:
     try:
         order = services.suggestion_accept(suggestion=suggestion, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        audit.record(request, AuditAction.CREATE, patient=order.patient, obj=order)
-        messages.success(request, f"Ordered: {order.test}.")
-    return _back(request, suggestion.patient)
+        return _decided(request, suggestion, error=" ".join(exc.messages))
+    audit.record(request, AuditAction.CREATE, patient=order.patient, obj=order)
+    return _decided(request, suggestion, notice=_("Ordered: %(test)s.") % {"test": order.test})
 
 
 @login_required
@@ -325,17 +373,16 @@ def suggestion_dismiss(request: HttpRequest, suggestion_id: str) -> HttpResponse
     suggestion = _suggestion_for(request, suggestion_id)
     form = DismissForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the suggestion is dismissed: it was not dismissed.")
-        return _back(request, suggestion.patient)
+        return _decided(request, suggestion,
+                        error=_("Say why the suggestion is dismissed: it was not dismissed."))
     try:
         services.suggestion_dismiss(suggestion=suggestion, by=request.user,
                                     reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        audit.record(request, AuditAction.UPDATE, patient=suggestion.patient, obj=suggestion)
-        messages.success(request, f"Dismissed: {suggestion.get_code_display()}.")
-    return _back(request, suggestion.patient)
+        return _decided(request, suggestion, error=" ".join(exc.messages))
+    audit.record(request, AuditAction.UPDATE, patient=suggestion.patient, obj=suggestion)
+    return _decided(request, suggestion,
+                    notice=_("Dismissed: %(code)s.") % {"code": suggestion.get_code_display()})
 
 
 @login_required

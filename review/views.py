@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic import audit, review
-from clinic.access import Action, require
+from clinic.access import Action, clinics_for, require, staff_patients
+from clinic.forms import PatientSearchForm
 from clinic.models import AuditAction, CaseOutcome, ReviewCase
 from review import dashboards, selectors
+from review import patient_list as patients
 from review.forms import (
     AssignForm,
     CallLogForm,
@@ -235,3 +237,29 @@ def rows(request: HttpRequest, kind: str) -> HttpResponse:
         "page": page, "items": items, "scope": scope, "narrow": narrow,
         "kind": kind,
     })
+
+
+# --------------------------------------------------------------------------
+# The staff's patient list (at /patients/; clinic/urls.py routes it here)
+# --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """Patients of the viewer's clinics with their last episode and open case, by keyset."""
+    visible = staff_patients(request.user)
+    form = PatientSearchForm(request.GET or None)
+    valid = form.is_bound and form.is_valid()
+    data = form.cleaned_data if valid else {}
+    query = (data.get("q") or "").strip()
+    rows = patients.with_row_columns(patients.search(visible, query))
+    rows, show_unread = patients.with_unread_messages(rows, request.user)
+    page = patients.page_of(rows, visible, after=data.get("after"), before=data.get("before"))
+    audit.record_list(request, page.rows, object_type="patient")
+    return render(request, "clinic/patient_list.html", {
+        "form": form, "page": page, "query": query, "show_unread": show_unread,
+        "can_add": clinics_for(request.user, Action.MANAGE).exists(),
+        # The open case links to its page where the viewer may review it (one fixed query).
+        "review_clinic_ids": set(clinics_for(request.user, Action.REVIEW).values_list("id", flat=True)),
+    }, status=400 if form.is_bound and not valid else 200)

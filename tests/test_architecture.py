@@ -9,8 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["clinic", "episodes", "evaluations", "messaging", "review", "interop"]
-PURE_MODULES = ["clinic/ages.py", "clinic/levels.py", "episodes/triage.py",
-                "evaluations/norms.py", "evaluations/findings.py", "evaluations/suggestions.py"]
+PURE_MODULES = ["clinic/ages.py", "clinic/levels.py", "clinic/search.py", "episodes/triage.py",
+                "evaluations/norms.py", "evaluations/findings.py", "evaluations/suggestions.py",
+                "evaluations/reasons.py"]
 EDGE_PATTERNS = ["views.py", "views/*.py", "api.py", "api/*.py", "admin.py", "forms.py",
                  "exports.py", "fhir.py", "dashboards.py", "selectors.py"]
 

@@ -55,7 +55,7 @@ def test_creates_the_clinic_and_an_admin_who_can_sign_in_to_the_admin(monkeypatc
     client = Client()
     client.post(reverse("login"), {"username": "lee", "password": STRONG})
     assert client.session["_auth_user_id"] == str(admin.pk)
-    assert "Site administration" in client.get(reverse("admin:index")).content.decode()
+    assert "Twitch clinic: records and settings" in client.get(reverse("admin:index")).content.decode()
 
 
 @pytest.mark.django_db

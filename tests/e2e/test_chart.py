@@ -44,8 +44,10 @@ def test_doctor_charts_preterm_baby_and_parent_sees_the_order(page, live_server,
     assert "Signed" in page.locator("[data-testid=evaluation-status]").inner_text()
     assert "corrected age" in page.locator("[data-testid=evaluation-age]").inner_text()
     page.click("[data-testid=accept-brain_mri]")
-    page.wait_for_load_state("networkidle")
-    assert "Ordered: Brain MRI" in page.content()
+    # Accepting changes the suggestion in place (htmx): wait for its block, not a page load.
+    notice = page.locator("[data-code=brain_mri] [data-testid=suggestion-notice]")
+    notice.wait_for()
+    assert "Ordered: Brain MRI" in notice.inner_text()
     screenshot(page, "chart-evaluation-signed")
     evaluation = Evaluation.objects.get(patient=lucia)
     assert evaluation.status == "signed" and evaluation.age_uses == "corrected"
