@@ -56,7 +56,7 @@ def drop_postgres_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0009_patient_seizure_plan'),
+        ('clinic', '0010_family_contacts_call_log'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
