@@ -371,6 +371,13 @@ CORRECT_AGE_UNTIL_MONTHS = int(os.environ.get("CORRECT_AGE_UNTIL_MONTHS", "24"))
 REVIEW_OVERDUE_URGENT_HOURS = float(os.environ.get("REVIEW_OVERDUE_URGENT_HOURS", "4"))
 REVIEW_OVERDUE_SOON_DAYS = float(os.environ.get("REVIEW_OVERDUE_SOON_DAYS", "3"))
 
+# --- Audit trail growth (PostgreSQL: monthly partitions, clinic/audit_partitions.py) -----
+# Months of audit events kept in the database; `audit_archive` refuses younger months.
+# Six years by default: the longest documentation retention commonly asked of US practices
+# (HIPAA); local law may ask for more. Archives go to AUDIT_ARCHIVE_DIR.
+AUDIT_RETENTION_MONTHS = int(os.environ.get("AUDIT_RETENTION_MONTHS", "72"))
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", DATA_DIR / "audit-archive"))
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
