@@ -10,6 +10,7 @@ package is installed (a wheel's site-packages is no place for a database).
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from pathlib import Path
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clinic.middleware.RequestIdMiddleware",
+    # A writing request, and the writer's next seconds, read from the primary, not the replica.
+    "clinic.db_routers.ReplicaPinMiddleware",
     # Outside authentication, so it sees the user that the API or the session set.
     "clinic.middleware.PrivateResponseMiddleware",
     "clinic.middleware.RejectNulQueryMiddleware",
@@ -156,6 +159,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
             "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "3")),
         }
+# A PostgreSQL read replica (clinic/db_routers.py): dashboards, exports and lists read from
+# it; writes, reads in a transaction and a writer's next REPLICA_PIN_SECONDS stay on default.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
+    DATABASES["replica"]["OPTIONS"] = {**copy.deepcopy(DATABASES["default"].get("OPTIONS", {})),
+                                       **DATABASES["replica"].get("OPTIONS", {})}
+    # Tests read the primary's test database through it (no second test database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["clinic.db_routers.ReplicaRouter"]
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from clinic.access import (
     get_patient_for,
     patients_visible_to,
 )
+from clinic.db_routers import reads_from_replica
 from clinic.forms import (
     AcceptInvitationForm,
     InvitationForm,
@@ -54,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def patient_list(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
     patients = patients_visible_to(request.user).order_by("family_name", "given_name", "id")

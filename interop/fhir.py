@@ -17,7 +17,8 @@ with more resources than ``_count`` (an evaluation and its findings) gets a page
 rows ordered by primary key and a function turning one row into resources. The cursor of
 the ``next`` link names a section and the last primary key written, so paging is keyset,
 as fast at page 100 as at page 1. Another kind of resource (e.g. messaging's
-``Communication``) is one more ``Section`` appended to ``SECTIONS``.
+``Communication``) is one more ``Section`` appended to ``SECTIONS``; the bulk export
+(``interop/bulk.py``) reads the same sections.
 
 Rows are read in keyset batches (``BATCH`` rows, ``pk > last``), not through one
 ``.iterator()`` server-side cursor: in autocommit Django declares cursors ``WITH HOLD``,
@@ -88,26 +89,18 @@ class Context:
 class Section:
     """One kind of row of a patient's record and the resources each row becomes.
 
-    ``rows()`` returns every such row (of every patient), with what ``resources`` reads
-    selected or annotated; ``patient_path`` leads from a row to its patient ("" for the
-    patient itself). Each row gives at least one resource.
+    ``rows(patients)`` returns such rows of the given patients (a queryset the caller got
+    from ``clinic.access``, already narrowed to what may be exported), with what
+    ``resources`` reads selected or annotated. Each row gives at least one resource.
     """
 
     name: str
-    rows: Callable[[], QuerySet]
-    patient_path: str
+    rows: Callable[[QuerySet[Patient]], QuerySet]
     resources: Callable[[Any, Context], Iterable[Resource]]
 
-    def scoped(self, *, patient: int | None = None, clinic: int | None = None) -> QuerySet:
-        """Rows of one patient or of every patient of one clinic (by primary key)."""
-        prefix = f"{self.patient_path}__" if self.patient_path else ""
-        if patient is not None:
-            return self.rows().filter(**{f"{prefix}pk": patient})
-        return self.rows().filter(**{f"{prefix}clinic_id": clinic})
-
-    def batches(self, after: int = 0, **scope: int | None) -> Iterator[Any]:
-        """The scoped rows in primary-key order, ``BATCH`` at a time (keyset)."""
-        queryset = self.scoped(**scope).order_by("pk")
+    def batches(self, patients: QuerySet[Patient], after: int = 0) -> Iterator[Any]:
+        """The rows in primary-key order, ``BATCH`` at a time (keyset)."""
+        queryset = self.rows(patients).order_by("pk")
         while True:
             batch = list(queryset.filter(pk__gt=after)[:BATCH])
             yield from batch
@@ -342,30 +335,29 @@ def _flag(case: ReviewCase, ctx: Context) -> Iterator[Resource]:
     })
 
 
-def _with_patient_uuid(queryset: QuerySet) -> QuerySet:
-    return queryset.annotate(patient_uuid=F("patient__uuid"))
+def _of(queryset: QuerySet, patients: QuerySet[Patient]) -> QuerySet:
+    return queryset.filter(patient__in=patients).annotate(patient_uuid=F("patient__uuid"))
 
 
 SECTIONS: list[Section] = [
-    Section("patient", lambda: Patient.objects.select_related("clinic"), "", _patient),
-    Section("guardians", lambda: _with_patient_uuid(Guardianship.objects.select_related("user")),
-            "patient", _guardian),
-    Section("evaluations", lambda: _with_patient_uuid(
-        Evaluation.objects.select_related("clinician").prefetch_related("findings")),
-        "patient", _evaluation),
-    Section("episodes", lambda: _with_patient_uuid(
+    Section("patient", lambda patients: patients.select_related("clinic"), _patient),
+    Section("guardians", lambda patients: _of(Guardianship.objects.select_related("user"), patients),
+            _guardian),
+    Section("evaluations", lambda patients: _of(
+        Evaluation.objects.select_related("clinician").prefetch_related("findings"), patients),
+        _evaluation),
+    Section("episodes", lambda patients: _of(
         Episode.objects.select_related("reporter").prefetch_related("attachments").annotate(
             # The reporter's guardianship of this child names the report's author.
             author_guardianship=Subquery(Guardianship.objects.filter(
-                patient=OuterRef("patient"), user=OuterRef("reporter")).values("pk")[:1]))),
-        "patient", _episode),
-    Section("suggestions", lambda: _with_patient_uuid(Suggestion.objects.all()), "patient", _suggestion),
-    Section("orders", lambda: _with_patient_uuid(
-        FollowUpOrder.objects.select_related("ordered_by").annotate(
-            suggestion_uuid=F("suggestion__uuid"))),
-        "patient", _order),
-    Section("flags", lambda: _with_patient_uuid(
-        ReviewCase.objects.exclude(status=CaseStatus.RESOLVED)), "patient", _flag),
+                patient=OuterRef("patient"), user=OuterRef("reporter")).values("pk")[:1])),
+        patients), _episode),
+    Section("suggestions", lambda patients: _of(Suggestion.objects.all(), patients), _suggestion),
+    Section("orders", lambda patients: _of(
+        FollowUpOrder.objects.select_related("ordered_by").annotate(suggestion_uuid=F("suggestion__uuid")),
+        patients), _order),
+    Section("flags", lambda patients: _of(ReviewCase.objects.exclude(status=CaseStatus.RESOLVED), patients),
+            _flag),
 ]
 
 
@@ -383,7 +375,7 @@ class Cursor:
     pk: int
 
 
-def _entries(patient: Patient, ctx: Context, count: int,
+def _entries(patients: QuerySet[Patient], ctx: Context, count: int,
              after: Cursor | None) -> Iterator[Resource | Cursor]:
     """The page's resources, then (if more remain) the cursor of the next page."""
     names = [section.name for section in SECTIONS]
@@ -391,7 +383,7 @@ def _entries(patient: Patient, ctx: Context, count: int,
     written, last = 0, None
     for section in SECTIONS[start:]:
         since = after.pk if after and section.name == after.section else 0
-        for row in section.batches(since, patient=patient.pk):
+        for row in section.batches(patients, since):
             resources = list(section.resources(row, ctx))
             if written and written + len(resources) > count:
                 yield last  # set: something was written
@@ -401,10 +393,13 @@ def _entries(patient: Patient, ctx: Context, count: int,
             last = Cursor(section.name, row.pk)
 
 
-def stream_patient_bundle(patient: Patient, ctx: Context, *, count: int = DEFAULT_COUNT,
+def stream_patient_bundle(patient: QuerySet[Patient], ctx: Context, *, count: int = DEFAULT_COUNT,
                           after: Cursor | None = None, self_url: str,
                           next_url: Callable[[Cursor], str]) -> Iterator[bytes]:
-    """The page as JSON, written as rows are read (one batch of rows in memory at once)."""
+    """The page as JSON, written as rows are read (one batch of rows in memory at once).
+
+    ``patient`` is a queryset of the one patient, from ``clinic.access``.
+    """
     head = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "searchset",
             "timestamp": _when(timezone.now())}
     yield json.dumps(head, separators=(",", ":"))[:-1].encode() + b',"entry":['
@@ -423,8 +418,8 @@ def stream_patient_bundle(patient: Patient, ctx: Context, *, count: int = DEFAUL
 
 # --- a clinic's records: one NDJSON stream per resource type ------------------------------
 
-def clinic_resources(clinic_id: int, ctx: Context) -> Iterator[Resource]:
-    """Every resource of every patient of the clinic, section by section."""
+def all_resources(patients: QuerySet[Patient], ctx: Context) -> Iterator[Resource]:
+    """Every resource of the given patients (e.g. a clinic's), section by section."""
     for section in SECTIONS:
-        for row in section.batches(clinic=clinic_id):
+        for row in section.batches(patients):
             yield from section.resources(row, ctx)

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic import audit, review
+from clinic.db_routers import reads_from_replica
 from clinic.models import AuditAction, CaseOutcome, ReviewCase
 from review import dashboards, selectors
 from review.forms import (
@@ -163,6 +164,7 @@ def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, dashboards.Scope]
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
     board = dashboards.dashboard(request.user, scope)
@@ -175,6 +177,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in dashboards.TABLES:
         raise Http404("No such table.")
