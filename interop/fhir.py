@@ -77,6 +77,11 @@ BATCH = 500  # rows per keyset query
 
 Resource = dict[str, Any]
 
+# Every resource type the sections produce (the bulk export's ``_type`` is checked against
+# it): a new Section adds its types here.
+RESOURCE_TYPES: set[str] = {"Patient", "RelatedPerson", "Encounter", "Observation",
+                            "QuestionnaireResponse", "DocumentReference", "ServiceRequest", "Flag"}
+
 
 @dataclass(frozen=True)
 class Context:
