@@ -398,6 +398,21 @@ def _entries(patients: QuerySet[Patient], ctx: Context, count: int,
             last = Cursor(section.name, row.pk)
 
 
+CHUNK = 64 * 1024  # bytes per write to the server: one entry per write would be a syscall each
+
+
+def _chunked(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    buffer, size = [], 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
 def stream_patient_bundle(patient: QuerySet[Patient], ctx: Context, *, count: int = DEFAULT_COUNT,
                           after: Cursor | None = None, self_url: str,
                           next_url: Callable[[Cursor], str]) -> Iterator[bytes]:
@@ -405,6 +420,12 @@ def stream_patient_bundle(patient: QuerySet[Patient], ctx: Context, *, count: in
 
     ``patient`` is a queryset of the one patient, from ``clinic.access``.
     """
+    return _chunked(_bundle_pieces(patient, ctx, count=count, after=after, self_url=self_url,
+                                   next_url=next_url))
+
+
+def _bundle_pieces(patient: QuerySet[Patient], ctx: Context, *, count: int, after: Cursor | None,
+                   self_url: str, next_url: Callable[[Cursor], str]) -> Iterator[bytes]:
     head = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "searchset",
             "timestamp": _when(timezone.now())}
     yield json.dumps(head, separators=(",", ":"))[:-1].encode() + b',"entry":['
