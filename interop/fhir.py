@@ -118,13 +118,26 @@ class Section:
             after = batch[-1].pk
 
 
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 def _clean(node: Any) -> Any:
-    """Drop empty values (None, "", [], {}) at every level: FHIR forbids empty elements."""
+    """Drop empty values (None, "", [], {}) at every level: FHIR forbids empty elements.
+
+    Recurses only into containers (a call per scalar was a third of the export's time).
+    """
     if isinstance(node, dict):
-        cleaned = {key: _clean(value) for key, value in node.items()}
-        return {key: value for key, value in cleaned.items() if value not in (None, "", [], {})}
+        cleaned = {}
+        for key, value in node.items():
+            if isinstance(value, dict | list):
+                value = _clean(value)
+            if not _is_empty(value):
+                cleaned[key] = value
+        return cleaned
     if isinstance(node, list):
-        return [item for item in (_clean(value) for value in node) if item not in (None, "", [], {})]
+        items = (_clean(value) if isinstance(value, dict | list) else value for value in node)
+        return [item for item in items if not _is_empty(item)]
     return node
 
 
