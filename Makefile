@@ -40,16 +40,21 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Both suites run on every core (pytest-xdist); a test module stays on one worker, so its
+# module-scoped fixtures are built once. WORKERS=0 runs in one process.
+WORKERS ?= auto
+XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
+
 # The -W turns makemigrations' "could not check the history" warning (database down) into a failure.
 test: install
 	$(PY) -W "error:Got an error checking a consistent migration history" \
 		manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 # The non-browser suite with the clock moved ahead: proves no test depends on today.
 CLOCK_SHIFT_DAYS ?= 365
 test-shifted: install
-	$(PY) -m pytest -q -p no:cacheprovider --clock-shift-days=$(CLOCK_SHIFT_DAYS) \
+	$(PY) -m pytest -q -p no:cacheprovider $(XDIST) --clock-shift-days=$(CLOCK_SHIFT_DAYS) \
 		--ignore=tests/e2e --ignore=tests/bench
 
 lint: install

@@ -70,14 +70,18 @@ class Action(StrEnum):
     MANAGE = "manage"  # add or edit patients, invite parents
     REVIEW = "review"  # the review queue and dashboards
     EXPORT = "export"  # FHIR and CSV exports
+    CONTACT_FAMILY = "contact_family"  # the case page's guardian contacts and call log
+    MESSAGE = "message"  # the child's secure message thread: read and write
 
 
 GUARDIAN = "guardian"
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    GUARDIAN: frozenset({Action.VIEW, Action.REPORT}),
+    GUARDIAN: frozenset({Action.VIEW, Action.REPORT, Action.MESSAGE}),
     Role.CLINICIAN: frozenset(Action),
-    Role.REVIEWER: frozenset({Action.VIEW, Action.VIEW_CHART, Action.REVIEW}),
+    Role.REVIEWER: frozenset(
+        {Action.VIEW, Action.VIEW_CHART, Action.REVIEW, Action.CONTACT_FAMILY, Action.MESSAGE}
+    ),
     Role.CLINIC_ADMIN: frozenset(
         {Action.VIEW, Action.VIEW_CHART, Action.MANAGE, Action.REVIEW, Action.EXPORT}
     ),
@@ -320,3 +324,77 @@ def may_fetch_bulk_export(user: AnyUser | None, *, clinic_id: int, requested_by_
     may export that clinic (an export holds every child's record)."""
     return (_is_active(user) and user.pk == requested_by_id
             and clinics_for(user, Action.EXPORT).filter(pk=clinic_id).exists())
+
+# Where a signed-in person starts. A reviewer who is nowhere a clinician works the queue;
+# other staff start at the patient list; parents at their children (home itself).
+LANDING_QUEUE, LANDING_PATIENTS, LANDING_FAMILY = "review:queue", "patient-list", ""
+
+
+def landing_for(user: AnyUser | None) -> str:
+    """The URL name a user's home page sends them to ("" for a parent's own home)."""
+    if not _is_active(user):
+        return LANDING_FAMILY
+    if user.is_superuser:
+        return LANDING_PATIENTS
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if not roles:
+        return LANDING_FAMILY
+    if Role.REVIEWER in roles and Role.CLINICIAN not in roles:
+        return LANDING_QUEUE
+    return LANDING_PATIENTS
+
+
+# --- Secure messages -------------------------------------------------------------------
+# One thread per child between two sides: its guardians (the family) and the clinic's
+# clinicians and reviewers (Action.MESSAGE). Clinic admins run the clinic, not its care:
+# they see the child's record but not the family's messages.
+FAMILY_SIDE = "family"
+CLINIC_SIDE = "clinic"
+MESSAGING_ROLES: tuple[str, ...] = tuple(_roles_with(Action.MESSAGE))
+
+
+def can_message(user: AnyUser | None, patient: Patient) -> bool:
+    """Whether ``user`` may read and write ``patient``'s thread."""
+    return can(user, Action.MESSAGE, patient)
+
+
+def message_side(user: AnyUser | None, patient: Patient) -> str | None:
+    """The side ``user`` writes for in ``patient``'s thread, or None when they may not.
+
+    A guardian writes for the family even if they also work at the clinic: a parent
+    asking about their own child is the family asking, and their colleagues answer.
+    """
+    if not _is_active(user):
+        return None
+    if Guardianship.objects.filter(user=user, patient=patient).exists():
+        return FAMILY_SIDE
+    return CLINIC_SIDE if can(user, Action.MESSAGE, patient) else None
+
+
+def get_thread_patient_for(user: AnyUser | None, patient_id: object) -> Patient:
+    """The child whose thread ``user`` opens: 404 if invisible, 403 if visible but not theirs."""
+    return get_patient_for(user, patient_id, Action.MESSAGE)
+
+
+def threads_visible_to(queryset: models.QuerySet[M], user: AnyUser | None,
+                       patient_field: str = "patient") -> models.QuerySet[M]:
+    """Narrow threads (or messages, through ``patient_field``) to those ``user`` may open."""
+    return restrict(queryset, user, Action.MESSAGE, patient_field)
+
+
+def inbox_clinics(user: AnyUser | None) -> models.QuerySet[Clinic]:
+    """Clinics whose message inbox ``user`` works: staff with Action.MESSAGE there."""
+    return clinics_for(user, Action.MESSAGE)
+
+
+def can_mark_message_in_error(user: AnyUser | None, author_id: int | None, patient: Patient) -> bool:
+    """Only a message's author marks it sent in error, while they may still message the child."""
+    return _is_active(user) and author_id == user.pk and can_message(user, patient)
+
+
+def message_recipients(patient: Patient, side: str) -> models.QuerySet:
+    """Who is told by e-mail that ``side`` has a new message in ``patient``'s thread."""
+    if side == FAMILY_SIDE:
+        return get_user_model().objects.filter(
+            is_active=True, guardianships__patient=patient).order_by("username")
+    return staff_of([patient.clinic_id], MESSAGING_ROLES)

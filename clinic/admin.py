@@ -34,7 +34,6 @@ from clinic.access import (
 from clinic.models import (
     AuditAction,
     AuditEvent,
-    CaseOutcome,
     CaseStatus,
     Clinic,
     Guardianship,
@@ -346,7 +345,7 @@ class PatientAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(Guardianship)
 class GuardianshipAdmin(PatientScopedAdmin):
-    list_display = ["user", "patient", "relationship", "created_at"]
+    list_display = ["user", "patient", "relationship", "phone", "preferred_language", "created_at"]
     list_select_related = ["user", "patient"]
     search_fields = ["user__username", "patient__family_name"]
     access_action = Action.MANAGE
@@ -488,20 +487,6 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _resolve_action(outcome: CaseOutcome) -> Any:
-    def action(modeladmin: ReviewCaseAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-        done = 0
-        for case in queryset.exclude(status=CaseStatus.RESOLVED):
-            review.review_case_resolve(case=case, outcome=outcome, by=request.user)
-            audit.record(request, AuditAction.UPDATE, patient=case.patient, obj=case)
-            done += 1
-        modeladmin.message_user(request, f"{done} case(s) resolved as {outcome.label.lower()}.")
-
-    action.__name__ = f"resolve_{outcome.value}"
-    action.short_description = f"Resolve: {outcome.label.lower()}"  # type: ignore[attr-defined]
-    return action
-
-
 @admin.register(ReviewCase)
 class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     """Cases are opened by episodes and evaluations; here they are worked through actions
@@ -518,10 +503,11 @@ class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
     readonly_fields = [
         "uuid", "clinic", "patient", "level", "status", "reasons", "opened_at", "updated_at",
         "oldest_unacknowledged_at", "assigned_to", "acknowledged_at", "acknowledged_by",
-        "resolved_at", "resolved_by", "outcome", "notes", "previous",
+        "resolved_at", "resolved_by", "outcome", "family_message", "notes", "previous",
     ]
-    actions = ["assign_cases", "acknowledge_cases",
-               *[_resolve_action(outcome) for outcome in CaseOutcome]]
+    # No bulk resolve: resolving takes an outcome chosen on purpose and a line written for
+    # each family, on the case page (review/).
+    actions = ["assign_cases", "acknowledge_cases"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(

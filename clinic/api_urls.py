@@ -10,6 +10,7 @@ from clinic.api import MeView, PatientViewSet, TokenView, TokenViewSet
 from episodes.api import router as episodes_router
 from evaluations.api import router as evaluations_router
 from interop.api import BulkExportFileView, BulkExportStatusView, ClinicExportView, PatientFhirView
+from messaging.api import router as messaging_router
 
 
 class DocsPermission(BasePermission):
@@ -38,5 +39,6 @@ urlpatterns = [
          name="api-docs"),
     path("", include(episodes_router.urls)),
     path("", include(evaluations_router.urls)),
+    path("", include(messaging_router.urls)),
     path("", include(router.urls)),
 ]

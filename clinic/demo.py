@@ -107,10 +107,12 @@ def seed_core() -> DemoWorld:
     )
     Guardianship.objects.get_or_create(
         user=users["parent"], patient=world.patients["term"],
-        defaults={"relationship": Relationship.MOTHER},
+        defaults={"relationship": Relationship.MOTHER, "phone": "+1 555 0142",
+                  "preferred_language": "English"},
     )
     Guardianship.objects.get_or_create(
         user=users["parent2"], patient=world.patients["preterm"],
-        defaults={"relationship": Relationship.FATHER},
+        defaults={"relationship": Relationship.FATHER, "phone": "+1 555 0178",
+                  "preferred_language": "Spanish"},
     )
     return world

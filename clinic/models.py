@@ -236,6 +236,16 @@ class Guardianship(models.Model):
     relationship = models.CharField(
         max_length=20, choices=Relationship.choices, default=Relationship.PARENT
     )
+    # How the clinic reaches this guardian about this child (the case page shows them).
+    # The e-mail is the account's; the phone and language belong to the family's record.
+    phone = models.CharField(
+        _("phone"), max_length=40, blank=True,
+        help_text=_("The number the clinic calls about this child."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=60, blank=True,
+        help_text=_("The language to speak with this guardian in, e.g. Spanish."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -450,6 +460,9 @@ class ReviewCase(models.Model):
         related_name="+",
     )
     outcome = models.CharField(max_length=20, choices=CaseOutcome.choices, blank=True)
+    # Written by the reviewer on resolving, in plain words: what the family reads as the
+    # outcome (the outcome code and the notes are the clinic's own).
+    family_message = models.TextField(_("message for the family"), blank=True, max_length=500)
     notes = models.TextField(blank=True)
     # A worrying event after resolution opens a fresh case pointing at the resolved one, so
     # each case keeps its own outcome and timings (the dashboards measure them).
@@ -478,3 +491,32 @@ class ReviewCase(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.status == CaseStatus.RESOLVED
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    VOICEMAIL = "voicemail", _("Left a voicemail")
+
+
+class CallLog(models.Model):
+    """A phone call to the family about a case: when, how it went, a note. Never edited."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(ReviewCase, on_delete=models.PROTECT, related_name="calls")
+    called_at = models.DateTimeField(_("when"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-called_at", "-id"]
+        indexes = [models.Index(fields=["case", "-called_at"])]
+
+    def __str__(self) -> str:
+        return f"Call {self.called_at:%Y-%m-%d %H:%M} ({self.outcome}) for {self.case}"
+
+    @property
+    def patient(self) -> Patient:
+        return self.case.patient

@@ -15,11 +15,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.access import case_assignees
-from clinic.models import CaseLevel, CaseOutcome, CaseStatus, ReviewCase
+from clinic.models import CallLog, CallOutcome, CaseLevel, CaseOutcome, CaseStatus, ReviewCase
 
 NOTE_MAX_LENGTH = 4000
+FAMILY_MESSAGE_MAX_LENGTH = 500
+CALL_NOTE_MAX_LENGTH = 2000
+# A phone and a server disagree by a few seconds; a call "in the future" beyond this is a typo.
+CALL_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _locked(case: ReviewCase) -> ReviewCase:
@@ -89,12 +94,26 @@ def review_case_resolve(
     case: ReviewCase,
     outcome: CaseOutcome | str,
     by: AbstractBaseUser,
+    family_message: str,
     note: str = "",
     at: datetime | None = None,
 ) -> ReviewCase:
-    """Close the case with an outcome. Resolving counts as acknowledging if nobody had."""
+    """Close the case with an outcome and a line for the family, both chosen on purpose.
+
+    Nothing defaults: without an outcome or the family's line nothing is stored. Resolving
+    counts as acknowledging if nobody had.
+    """
+    errors: dict[str, str] = {}
     if outcome not in CaseOutcome.values:
-        raise ValidationError({"outcome": "Choose one of the listed outcomes."})
+        errors["outcome"] = _("Choose one of the listed outcomes.")
+    family_message = (family_message or "").strip()
+    if not family_message:
+        errors["family_message"] = _("Write a short line for the family: they read it as the outcome.")
+    elif len(family_message) > FAMILY_MESSAGE_MAX_LENGTH:
+        errors["family_message"] = _("Keep the family's line under %(n)d characters.") % {
+            "n": FAMILY_MESSAGE_MAX_LENGTH}
+    if errors:
+        raise ValidationError(errors)
     case = _locked(case)
     at = at or timezone.now()
     if case.acknowledged_at is None:
@@ -102,12 +121,35 @@ def review_case_resolve(
         case.acknowledged_by = by
     case.status = CaseStatus.RESOLVED
     case.outcome = outcome
+    case.family_message = family_message
     case.resolved_at = at
     case.resolved_by = by
     case.oldest_unacknowledged_at = None
     _append_note(case, f"resolved: {CaseOutcome(outcome).label}. {note}".strip(), by, at)
     case.save()
     return case
+
+
+def review_case_log_call(
+    *, case: ReviewCase, by: AbstractBaseUser, outcome: CallOutcome | str,
+    called_at: datetime | None = None, note: str = "",
+) -> CallLog:
+    """Record a call to the family. Calls are kept as they were said, also after resolution
+    (a follow-up call is part of the case's story), so the case row is not touched."""
+    errors: dict[str, str] = {}
+    called_at = called_at or timezone.now()
+    if outcome not in CallOutcome.values:
+        errors["outcome"] = _("Choose how the call went.")
+    if called_at > timezone.now() + CALL_CLOCK_SKEW:
+        errors["called_at"] = _("The call cannot be in the future.")
+    elif called_at < case.opened_at:
+        errors["called_at"] = _("The call is before this case was opened.")
+    note = (note or "").strip()
+    if len(note) > CALL_NOTE_MAX_LENGTH:
+        errors["note"] = _("Keep a note under %(n)d characters.") % {"n": CALL_NOTE_MAX_LENGTH}
+    if errors:
+        raise ValidationError(errors)
+    return CallLog.objects.create(case=case, by=by, outcome=outcome, called_at=called_at, note=note)
 
 
 LEVEL_RANK = {CaseLevel.EMERGENCY: 0, CaseLevel.URGENT: 1, CaseLevel.SOON: 2}

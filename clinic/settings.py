@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "clinic",
     "episodes",
     "evaluations",
+    "messaging",
     "interop",
 ]
 

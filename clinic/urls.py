@@ -30,6 +30,7 @@ urlpatterns = [
          name="admin-view-on-site"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("clinic.api_urls", "api"), namespace="api")),
+    path("", include("messaging.urls")),
     path("", include("episodes.urls")),
     path("", include("evaluations.urls")),
 ]

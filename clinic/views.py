@@ -29,6 +29,7 @@ from clinic.access import (
     can_record_seizure_plan,
     clinics_for,
     get_patient_for,
+    landing_for,
     patients_visible_to,
 )
 from clinic.db_routers import reads_from_replica
@@ -46,9 +47,10 @@ PAGE_SIZE = 25
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land on their patient list, parents on their children."""
-    if clinics_for(request.user).exists():
-        return redirect("patient-list")
+    """Reviewers land on the queue, other staff on their patient list, parents on their children."""
+    landing = landing_for(request.user)
+    if landing:
+        return redirect(landing)
     children = list(patients_visible_to(request.user).order_by("date_of_birth"))
     audit.record_list(request, children, object_type="patient")
     return render(request, "portal/children.html", {"children": children})

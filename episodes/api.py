@@ -11,7 +11,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -33,6 +33,7 @@ from episodes.models import (
     EpisodeAttachment,
     validate_not_in_future,
 )
+from episodes.responses import ResponseStatus
 from episodes.selectors import episodes_visible_to
 from episodes.triage import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
 
@@ -135,12 +136,33 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return f"/api/v1/attachments/{attachment.uuid}/download/"
 
 
+class ClinicResponseSerializer(serializers.Serializer):
+    """The clinic's response the family sees (rules: episodes/responses.py)."""
+
+    status = serializers.ChoiceField(
+        choices=[(s.value, s.value) for s in ResponseStatus],
+        help_text="`waiting`: no one at the clinic has looked at this episode yet; `seen`: a "
+        "person has; `closed`: the clinic has finished with it.",
+    )
+    seen_at = serializers.DateTimeField(allow_null=True, help_text="When a person looked at it.")
+    seen_by = serializers.CharField(
+        allow_null=True, help_text="That person's display name (never a username or e-mail); "
+        "null when no name is on file.")
+    closed_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(
+        allow_null=True, help_text="The clinic's line for the family on closing; null until "
+        "closed (or when closed without one).")
+
+
 class EpisodeSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     patient = serializers.UUIDField(source="patient.uuid", read_only=True)
     reporter = serializers.CharField(source="reporter.get_username", read_only=True)
     triage = serializers.SerializerMethodField()
     review_case = serializers.SerializerMethodField()
+    clinic_response = serializers.SerializerMethodField(
+        help_text="Null for a routine (typical) episode, which the clinic does not review."
+    )
     entered_in_error_by = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -150,8 +172,8 @@ class EpisodeSerializer(serializers.ModelSerializer):
             "id", "patient", "client_id", "reporter", "source", "started_at", "duration_seconds",
             "body_parts", "state", "pattern", "stops_when_held_or_woken", "signs",
             "temperature_c", "notes", "triage", "level", "rule_set_version", "review_case",
-            "status", "entered_in_error_by", "entered_in_error_reason", "entered_in_error_at",
-            "attachments", "created_at", "updated_at",
+            "clinic_response", "status", "entered_in_error_by", "entered_in_error_reason",
+            "entered_in_error_at", "attachments", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -161,6 +183,11 @@ class EpisodeSerializer(serializers.ModelSerializer):
 
     def get_review_case(self, episode: Episode) -> str | None:
         return str(episode.review_case.uuid) if episode.review_case_id else None
+
+    @extend_schema_field(ClinicResponseSerializer(allow_null=True))
+    def get_clinic_response(self, episode: Episode) -> dict[str, Any] | None:
+        response = episode.clinic_response
+        return None if response is None else ClinicResponseSerializer(response.as_dict()).data
 
     def get_entered_in_error_by(self, episode: Episode) -> str | None:
         return episode.entered_in_error_by.get_username() if episode.entered_in_error_by_id else None

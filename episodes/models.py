@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.levels import Level
+from episodes.responses import ClinicResponse, clinic_response
 from episodes.triage import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
 
 BODY_PART_CODES = frozenset(code for code, _ in BODY_PARTS)
@@ -170,6 +171,17 @@ class Episode(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == EpisodeStatus.ACTIVE
+
+    @property
+    def clinic_response(self) -> ClinicResponse | None:
+        """The clinic's response the family sees (episodes/responses.py has the rules).
+
+        Reads ``review_case`` and its people: load them with the episode
+        (``episodes_visible_to`` does) so a list costs no query per row.
+        """
+        return clinic_response(level=self.level, reported_at=self.created_at,
+                               started_at=self.started_at,
+                               case=self.review_case if self.review_case_id else None)
 
     @property
     def level_enum(self) -> Level:

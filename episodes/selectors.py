@@ -30,7 +30,11 @@ CHART_DAYS = 30
 def episodes_visible_to(user: AnyUser | None, action: Action = Action.VIEW) -> QuerySet[Episode]:
     """Episodes of every patient ``user`` may act on, with what lists and pages show."""
     return restrict(
-        Episode.objects.select_related("patient", "patient__clinic", "reporter", "review_case")
+        Episode.objects.select_related(
+            "patient", "patient__clinic", "reporter",
+            # the clinic's response each row shows (episodes/responses.py)
+            "review_case", "review_case__acknowledged_by", "review_case__resolved_by",
+        )
         .prefetch_related(
             Prefetch("attachments", queryset=EpisodeAttachment.objects.order_by("uploaded_at", "id"))
         ),

@@ -44,12 +44,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from clinic.models import CaseStatus, Guardianship, Patient, ReviewCase
 from episodes.models import Episode, EpisodeStatus
 from evaluations.models import Evaluation, EvaluationStatus, FollowUpOrder, Suggestion
+from interop import fhir_messages
+from messaging.models import Message, MessageAttachment
 
 CODE_BASE = "https://twitch-clinic.example/fhir/CodeSystem"
 RULES = f"{CODE_BASE}/rule"
@@ -80,7 +82,8 @@ Resource = dict[str, Any]
 # Every resource type the sections produce (the bulk export's ``_type`` is checked against
 # it): a new Section adds its types here.
 RESOURCE_TYPES: set[str] = {"Patient", "RelatedPerson", "Encounter", "Observation",
-                            "QuestionnaireResponse", "DocumentReference", "ServiceRequest", "Flag"}
+                            "QuestionnaireResponse", "DocumentReference", "ServiceRequest", "Flag",
+                            "Communication"}
 
 
 @dataclass(frozen=True)
@@ -353,6 +356,21 @@ def _flag(case: ReviewCase, ctx: Context) -> Iterator[Resource]:
     })
 
 
+def _communication(message: Message, ctx: Context) -> Iterator[Resource]:
+    """A secure message (interop/fhir_messages.py); the child's guardians come prefetched."""
+    patient = message.thread.patient
+    guardians = {g.user_id: guardian_key(patient.uuid, g.pk) for g in patient.guardianships.all()}
+    yield from fhir_messages.communications([message], patient_key=patient.uuid, guardians=guardians,
+                                            download_url=ctx.download_url)
+
+
+def _messages(patients: QuerySet[Patient]) -> QuerySet:
+    return (Message.objects.filter(thread__patient__in=patients)
+            .select_related("author", "sent_in_error_by", "episode", "thread__patient__clinic")
+            .prefetch_related("thread__patient__guardianships", Prefetch(
+                "attachments", queryset=MessageAttachment.objects.order_by("uploaded_at", "id"))))
+
+
 def _of(queryset: QuerySet, patients: QuerySet[Patient]) -> QuerySet:
     return queryset.filter(patient__in=patients).annotate(patient_uuid=F("patient__uuid"))
 
@@ -376,6 +394,7 @@ SECTIONS: list[Section] = [
         patients), _order),
     Section("flags", lambda patients: _of(ReviewCase.objects.exclude(status=CaseStatus.RESOLVED), patients),
             _flag),
+    Section("messages", _messages, _communication),
 ]
 
 

@@ -42,6 +42,12 @@ BABIES: dict[str, tuple[str, str, int, list[tuple[float, dict[str, Any], tuple |
     "RP-1903": ("Zoe", "Lindgren", 200, [(74, CLUSTER, (1.5, 26, "seen_in_clinic"))]),
     "RP-1904": ("Ethan", "Brooks", 45, [(190, UNRESPONSIVE, (0.3, 3, "emergency_care"))]),
 }
+# What the family reads as the outcome of each demo resolution.
+FAMILY_LINES = {
+    "seen_in_clinic": "We saw Zoe in clinic; the plan we agreed is in her notes. "
+                      "Call us if it happens again.",
+    "emergency_care": "Ethan was sent to the emergency department; the clinic will follow up after.",
+}
 SLEEP_EVERY_HOURS = 31  # routine reports for the chart, spread over three weeks
 # Ivy has known epilepsy with a plan (CLINICAL.md 3a): her report is not a first seizure.
 SEIZURE_PLANS = {
@@ -85,6 +91,6 @@ def seed(world: Any) -> None:
                     case=case, by=reviewer, at=reported + timedelta(hours=ack_after)
                 )
                 review.review_case_resolve(
-                    case=case, outcome=outcome, by=doctor,
+                    case=case, outcome=outcome, by=doctor, family_message=FAMILY_LINES[outcome],
                     at=reported + timedelta(hours=resolve_after), note="Demo outcome.",
                 )

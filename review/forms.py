@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import BoundedDateField
-from clinic.models import CaseLevel, CaseOutcome, CaseStatus
+from clinic.fields import EARLIEST, LATEST, BoundedDateField
+from clinic.models import CallOutcome, CaseLevel, CaseOutcome, CaseStatus
+from clinic.review import CALL_NOTE_MAX_LENGTH, FAMILY_MESSAGE_MAX_LENGTH
 
 STATUS_CHOICES = [("active", "Open or acknowledged"), *CaseStatus.choices, ("all", "All")]
 DEFAULT_RANGE_DAYS = 30
@@ -41,8 +44,53 @@ class NoteForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    outcome = forms.ChoiceField(choices=CaseOutcome.choices)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False)
+    """The outcome is chosen on purpose (the list starts empty) and comes with the line the
+    family reads; the note stays the clinic's."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", _("Choose an outcome…")), *CaseOutcome.choices],
+        error_messages={"required": _("Choose the outcome.")},
+    )
+    family_message = forms.CharField(
+        label=_("Message for the family"), max_length=FAMILY_MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The family reads this as the outcome, e.g. “The video looks like normal "
+                    "sleep twitches; no visit is needed.”"),
+        error_messages={"required": _("Write a short line for the family.")},
+    )
+    note = forms.CharField(label=_("Note for the clinic"), widget=forms.Textarea(attrs={"rows": 2}),
+                           max_length=4000, required=False)
+
+    def clean_family_message(self) -> str:
+        message = self.cleaned_data["family_message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Write a short line for the family."))
+        return message
+
+
+class CallLogForm(forms.Form):
+    """A call to the family; the time is typed in the viewer's zone (the clinic's)."""
+
+    called_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[MinValueValidator(datetime(EARLIEST.year, 1, 1, tzinfo=UTC)),
+                    MaxValueValidator(datetime(LATEST.year, 12, 31, tzinfo=UTC))],
+    )
+    outcome = forms.ChoiceField(label=_("How it went"), choices=[("", _("Choose…")), *CallOutcome.choices],
+                                error_messages={"required": _("Choose how the call went.")})
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
+                           max_length=CALL_NOTE_MAX_LENGTH, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The field reads and shows times in the active zone (the clinic's, for staff): say so.
+        self.fields["called_at"].help_text = _("Time in %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()}
+
+    @classmethod
+    def blank(cls) -> CallLogForm:
+        return cls(initial={"called_at": timezone.localtime().replace(second=0, microsecond=0)})
 
 
 class DashboardFilterForm(forms.Form):

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import BooleanField, Case, Prefetch, Value, When
 
-from clinic.access import Action, case_assignees, clinics_for, get_for, restrict
-from clinic.models import CaseStatus, ReviewCase
+from clinic.access import Action, can, case_assignees, clinics_for, get_for, restrict
+from clinic.models import CallLog, CaseStatus, Guardianship, ReviewCase
 from clinic.review import level_rank, overdue_q
 from episodes.models import Episode, EpisodeStatus
 from evaluations.models import Suggestion, SuggestionStatus
+from messaging.selectors import with_unanswered_messages
 
 if TYPE_CHECKING:
     from clinic.access import AnyUser
@@ -48,6 +49,8 @@ def _case_prefetches() -> list[Prefetch]:
 def review_cases_for(user: AnyUser | None) -> models.QuerySet[ReviewCase]:
     """Every case ``user`` may review, annotated with ``overdue`` and the level rank."""
     queryset = ReviewCase.objects.select_related("patient", "clinic", "assigned_to")
+    # Family messages still waiting for a clinic reply: one subquery, not a query per row.
+    queryset = with_unanswered_messages(queryset)
     return restrict(queryset, user, Action.REVIEW).annotate(
         overdue=Case(When(overdue_q(), then=Value(True)), default=Value(False),
                      output_field=BooleanField()),
@@ -100,3 +103,25 @@ def review_clinics(user: AnyUser | None) -> models.QuerySet:
 def latest_episode(case: ReviewCase) -> Any:
     episodes = getattr(case, "episode_list", None)
     return episodes[0] if episodes else None
+
+
+@dataclass(frozen=True)
+class FamilyContacts:
+    """What the case page needs to reach the family: guardians and the calls so far."""
+
+    guardians: list[Guardianship]
+    calls: list[CallLog]
+
+
+def family_contacts_for(user: AnyUser | None, case: ReviewCase) -> FamilyContacts | None:
+    """The child's guardians (name, relationship, phone, e-mail, language) and the case's
+    calls, newest first, for staff who may contact the family; None for anyone else.
+    Two queries whatever the number of guardians or calls."""
+    if not can(user, Action.CONTACT_FAMILY, case.patient):
+        return None
+    guardians = list(
+        Guardianship.objects.filter(patient_id=case.patient_id).select_related("user")
+        .order_by("created_at", "id")
+    )
+    calls = list(CallLog.objects.filter(case=case).select_related("by"))
+    return FamilyContacts(guardians=guardians, calls=calls)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/acknowledge/", views.case_acknowledge, name="acknowledge"),
     path("cases/<uuid:case_id>/note/", views.case_note, name="note"),
     path("cases/<uuid:case_id>/resolve/", views.case_resolve, name="resolve"),
+    path("cases/<uuid:case_id>/calls/", views.case_call, name="call"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<str:table>.csv", views.dashboard_csv, name="csv"),
     path("rows/<str:kind>/", views.rows, name="rows"),

@@ -15,14 +15,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic import audit, review
+from clinic.access import Action, require
 from clinic.db_routers import reads_from_replica
 from clinic.models import AuditAction, CaseOutcome, ReviewCase
 from review import dashboards, selectors
 from review.forms import (
     AssignForm,
+    CallLogForm,
     DashboardFilterForm,
     NoteForm,
     QueueFilterForm,
@@ -69,6 +72,8 @@ def _case_context(request: HttpRequest, case: ReviewCase, **forms: object) -> di
     clinicians = selectors.assignable_clinicians(case)
     return {
         "case": case,
+        "family": selectors.family_contacts_for(request.user, case),
+        "call_form": forms.get("call_form") or CallLogForm.blank(),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assignee": case.assigned_to_id}, clinicians=clinicians),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -144,10 +149,32 @@ def case_resolve(request: HttpRequest, case_id: str) -> HttpResponse:
     return _step(
         request, selectors.review_case_for(request.user, case_id), "resolve_form", ResolveForm(request.POST),
         lambda case, data: review.review_case_resolve(
-            case=case, outcome=data["outcome"], note=data["note"], by=request.user
+            case=case, outcome=data["outcome"], family_message=data["family_message"],
+            note=data["note"], by=request.user,
         ),
-        "The case was resolved.",
+        _("The case was resolved; the family now reads your line as its outcome."),
     )
+
+
+@login_required
+@require_POST
+def case_call(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Log a call to the family (reviewers and clinicians of the case's clinic)."""
+    case = selectors.review_case_for(request.user, case_id)
+    require(request.user, Action.CONTACT_FAMILY, case.patient, obj=case,
+            message=_("Only the clinic's reviewers and clinicians log calls to the family."))
+    form = CallLogForm(request.POST)
+    if form.is_valid():
+        try:
+            call = review.review_case_log_call(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            audit.record(request, AuditAction.CREATE, patient=case.patient, obj=call)
+            messages.success(request, _("The call was logged."))
+            return redirect(f"{case.get_absolute_url()}#calls")
+    return render(request, "review/case.html", _case_context(request, case, call_form=form), status=400)
 
 
 def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, dashboards.Scope]:

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["clinic", "episodes", "evaluations", "review", "interop"]
+APPS = ["clinic", "episodes", "evaluations", "messaging", "review", "interop"]
 PURE_MODULES = ["clinic/ages.py", "clinic/levels.py", "episodes/triage.py",
                 "evaluations/norms.py", "evaluations/findings.py", "evaluations/suggestions.py"]
 EDGE_PATTERNS = ["views.py", "views/*.py", "api.py", "api/*.py", "admin.py", "forms.py",

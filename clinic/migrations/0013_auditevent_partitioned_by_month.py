@@ -128,5 +128,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0009_patient_seizure_plan")]
+    dependencies = [("clinic", "0010_family_contacts_call_log")]
     operations = [migrations.RunPython(forwards, backwards)]

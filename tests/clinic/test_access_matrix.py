@@ -65,8 +65,9 @@ def test_home(client, world, role):
         assert response.status_code == 200
         names = {child.given_name for child in response.context["children"]}
         assert names == ({"Noah"} if role == "parent" else {"Mila"})
-    else:
-        assert response.status_code == 302 and response.url == reverse("patient-list")
+    else:  # a reviewer (no clinician role) starts at the queue, other staff at the patients
+        landing = "review:queue" if role == "reviewer" else "patient-list"
+        assert response.status_code == 302 and response.url == reverse(landing)
 
 
 @pytest.mark.parametrize("role", ROLES)

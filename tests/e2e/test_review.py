@@ -46,6 +46,8 @@ def test_reviewer_works_an_urgent_case(page, live_server, review_demo):
     assert page.locator("[data-testid=case-assignee]").inner_text() == "Dana Okafor"
 
     page.select_option("[data-testid=resolve-form] select[name=outcome]", "reassured")
+    page.fill("[data-testid=resolve-form] textarea[name=family_message]",
+              "The video shows normal movements; call us if it happens again.")
     page.fill("[data-testid=resolve-form] textarea[name=note]", "Video reviewed: benign.")
     page.click("[data-testid=resolve-form] button[type=submit]")
     page.wait_for_load_state("networkidle")

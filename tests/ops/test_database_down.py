@@ -17,6 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL_TIMEOUT = 1.5
+# "Fails in seconds": well under the pool's default 30 s wait, with room for a loaded CI
+# machine (a page once took 4.9 s there with both cores busy).
+ANSWERS_WITHIN = POOL_TIMEOUT + 8
 
 
 def closed_port() -> int:
@@ -69,7 +72,7 @@ def test_readiness_answers_503_within_the_pool_timeout(down):
     body = json.loads(ready["body"])
     assert body["status"] == "unavailable" and "database" in body["detail"]
     # It waited for the pool (the setting is honoured) and then gave up: no 30 s hang.
-    assert POOL_TIMEOUT * 0.9 <= ready["seconds"] < POOL_TIMEOUT + 3
+    assert POOL_TIMEOUT * 0.9 <= ready["seconds"] < ANSWERS_WITHIN
 
 
 def test_api_answers_503_json_detail(down):
@@ -78,7 +81,7 @@ def test_api_answers_503_json_detail(down):
     assert api["content_type"].startswith("application/json")
     body = json.loads(api["body"])
     assert list(body) == ["detail"] and "database cannot be reached" in body["detail"]
-    assert api["seconds"] < POOL_TIMEOUT + 3
+    assert api["seconds"] < ANSWERS_WITHIN
 
 
 def test_page_answers_a_plain_503_in_the_site_layout(down):
@@ -89,7 +92,7 @@ def test_page_answers_a_plain_503_in_the_site_layout(down):
     assert "navbar-brand" in html and "vendor/bootstrap/css/bootstrap" in html  # the layout
     assert "unavailable for a moment" in html and "emergency number" in html
     assert "Traceback" not in html and "Server Error" not in html
-    assert page["seconds"] < POOL_TIMEOUT + 3
+    assert page["seconds"] < ANSWERS_WITHIN
 
 
 def test_no_traceback_is_logged(down):

@@ -67,8 +67,9 @@ STEPS = [
     ("review:note", lambda world: {"text": "seen"}, lambda c, world: "seen" in c.notes),
     ("review:assign", lambda world: {"assignee": world.clinician.pk},
      lambda c, world: c.assigned_to_id == world.clinician.pk),
-    ("review:resolve", lambda world: {"outcome": "reassured"},
-     lambda c, world: c.status == CaseStatus.RESOLVED and c.outcome == "reassured"),
+    ("review:resolve", lambda world: {"outcome": "reassured", "family_message": "All is well."},
+     lambda c, world: c.status == CaseStatus.RESOLVED and c.outcome == "reassured"
+     and c.family_message == "All is well."),
 ]
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import AuditEvent, CaseStatus, ReviewCase
+from clinic.models import CaseStatus, ReviewCase
 from tests.factories import PatientFactory
 from tests.review.review_factories import make_case
 
@@ -39,25 +39,17 @@ def test_overdue_filter(admin_client_for, world):
     assert [c.pk for c in response.context["cl"].result_list] == [late.pk]
 
 
-def test_resolve_action(admin_client_for, world):
+def test_no_bulk_resolve_in_the_admin(admin_client_for, world):
+    """Resolving needs an outcome chosen and a line for each family: only the case page does it."""
     case = make_case(world.patient, "urgent")
-    foreign = make_case(world.foreign_patient, "urgent")
-    # A selection naming a case outside the admin's rows is refused whole (404, audited).
-    refused = admin_client_for.post(reverse(CHANGELIST), {
-        "action": "resolve_reassured", "_selected_action": [case.pk, foreign.pk],
-    })
-    assert refused.status_code == 404
-    assert ReviewCase.objects.filter(status=CaseStatus.RESOLVED).count() == 0
-    assert AuditEvent.objects.filter(action="deny_write", object_id=str(foreign.uuid)).count() == 1
-    response = admin_client_for.post(reverse(CHANGELIST), {
+    page = admin_client_for.get(reverse(CHANGELIST))
+    assert [name for name in page.context["cl"].model_admin.get_actions(page.wsgi_request)
+            if name.startswith("resolve")] == []
+    admin_client_for.post(reverse(CHANGELIST), {
         "action": "resolve_reassured", "_selected_action": [case.pk],
     })
-    assert response.status_code == 302
     case.refresh_from_db()
-    foreign.refresh_from_db()
-    assert case.status == CaseStatus.RESOLVED and case.resolved_by == world.clinic_admin
-    assert foreign.status == CaseStatus.OPEN  # outside the admin's rows: untouched
-    assert AuditEvent.objects.filter(action="update", object_id=str(case.uuid)).count() == 1
+    assert case.status == CaseStatus.OPEN and case.family_message == ""
 
 
 def test_assign_action_asks_then_assigns(admin_client_for, world):

@@ -106,7 +106,8 @@ def test_new_worrying_episode_after_resolution_opens_a_linked_case(world, frozen
     )
     case = first.review_case
     assert case is not None and case.level in ("urgent", "emergency")
-    review.review_case_resolve(case=case, outcome="emergency_care", by=world.clinician)
+    review.review_case_resolve(case=case, outcome="emergency_care", by=world.clinician,
+                               family_message="Sent to the emergency department.")
 
     second, _ = episode_create(
         patient=world.patient, reporter=world.parent, started_at=NOW - timedelta(minutes=5),
@@ -133,7 +134,8 @@ def test_resolve_flow_records_who_when_and_why(world, frozen):
     review.review_case_assign(case=case, assignee=world.clinician, by=world.reviewer)
     review.review_case_add_note(case=case, text="Called the mother back", by=world.reviewer)
     resolved = review.review_case_resolve(case=case, outcome="seen_in_clinic",
-                                          by=world.clinician, note="Normal exam")
+                                          by=world.clinician, note="Normal exam",
+                                          family_message="Seen today; all normal.")
     assert resolved.status == CaseStatus.RESOLVED and resolved.outcome == "seen_in_clinic"
     assert resolved.resolved_at == NOW and resolved.resolved_by == world.clinician
     # Resolving without an acknowledgement counts as one, so response times are complete.
@@ -158,7 +160,8 @@ def test_cases_go_only_to_clinicians_of_the_clinic(world):
 def test_resolve_refuses_an_unknown_outcome(world):
     case = make_case(world.patient, "urgent")
     with pytest.raises(ValidationError):
-        review.review_case_resolve(case=case, outcome="vanished", by=world.reviewer)
+        review.review_case_resolve(case=case, outcome="vanished", by=world.reviewer,
+                                   family_message="A line.")
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
 

@@ -20,6 +20,8 @@ class Records:
     suggestion: Any
     order: Any
     case: Any
+    message: Any  # from the clinician, with a photo
+    message_attachment: Any
 
 
 @pytest.fixture
@@ -36,8 +38,21 @@ def records(world: Any) -> Records:
     order = evaluation_services.order_create(patient=world.patient, by=world.clinician, code="eeg")
     episode.refresh_from_db()
     assert episode.review_case is not None
+    message = _message(world)
     return Records(
         patient=world.patient, episode=episode, attachment=attachment, evaluation=evaluation,
         draft=draft(world.patient, world.clinician), suggestion=suggestion, order=order,
-        case=episode.review_case,
+        case=episode.review_case, message=message, message_attachment=message.attachments.get(),
     )
+
+
+def _message(world: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from messaging.services import message_send
+    from tests.episodes.helpers import PNG_BYTES
+
+    # By the clinician, who reads every object route in the audit walk (and may withdraw it).
+    return message_send(patient=world.patient, author=world.clinician, side="clinic",
+                        body="A reply from the clinic",
+                        upload=SimpleUploadedFile("p.png", PNG_BYTES, content_type="image/png"))

@@ -28,7 +28,8 @@ def test_a_past_version_of_a_resolved_case_is_shown_but_not_restored(admin_clien
     from clinic import review
 
     case = records.case
-    review.review_case_resolve(case=case, outcome=CaseOutcome.REASSURED, by=world.clinic_admin)
+    review.review_case_resolve(case=case, outcome=CaseOutcome.REASSURED, by=world.clinic_admin,
+                               family_message="All is well.")
     first = _versions(case)[0]
     url = reverse("admin:clinic_reviewcase_simple_history", args=[case.pk, first])
     page = admin_client.get(url)

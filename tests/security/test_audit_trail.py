@@ -18,7 +18,7 @@ OBJECT_READS = sorted(name for name, route in ROUTES.items()
                       if route.access == OBJECT and "GET" in route.methods)
 # Lists of several patients' rows (the caller's own patients are in them).
 LIST_READS = ["patient-list", "review:queue", "api:patient-list", "api:episode-list",
-              "api:evaluation-list", "api:suggestion-list", "api:order-list"]
+              "api:evaluation-list", "api:suggestion-list", "api:order-list", "messaging:inbox"]
 
 
 @pytest.mark.parametrize("name", OBJECT_READS)

@@ -48,7 +48,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 # Which record a path's {id} names, by the path's first segment after /api/v1/.
 REAL_IDS = {"patients": "patient", "episodes": "episode", "attachments": "attachment",
-            "evaluations": "evaluation", "suggestions": "suggestion", "orders": "order"}
+            "evaluations": "evaluation", "suggestions": "suggestion", "orders": "order",
+            "messages": "message", "message-attachments": "message_attachment"}
 
 
 def _coin(value: Any) -> bool:

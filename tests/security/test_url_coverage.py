@@ -57,6 +57,7 @@ ROUTES: dict[str, Route] = {
     "review:acknowledge": Route(OBJECT, "case", ("POST",)),
     "review:note": Route(OBJECT, "case", ("POST",)),
     "review:resolve": Route(OBJECT, "case", ("POST",)),
+    "review:call": Route(OBJECT, "case", ("POST",)),  # tests/review/test_family_contacts.py
     "review:dashboard": Route(LOGIN),
     "review:csv": Route(LOGIN),
     "review:rows": Route(LOGIN),
@@ -127,6 +128,15 @@ ROUTES: dict[str, Route] = {
     "suggestion-accept": Route(OBJECT, "suggestion", ("POST",)),
     "suggestion-dismiss": Route(OBJECT, "suggestion", ("POST",)),
     "order-update": Route(OBJECT, "order", ("POST",)),
+    # secure messages (tests/messaging/test_access_matrix.py)
+    "messaging:thread": Route(OBJECT, "patient", ("GET", "POST")),
+    "messaging:inbox": Route(LOGIN),
+    "messaging:sent-in-error": Route(OBJECT, "message", ("GET", "POST")),
+    "messaging:attachment": Route(OBJECT, "message_attachment"),
+    "api:patient-message-list": Route(OBJECT, "patient", ("GET", "POST"), api=True),
+    "api:message-read": Route(OBJECT, "message", ("POST",), api=True),
+    "api:message-sent-in-error": Route(OBJECT, "message", ("POST",), api=True),
+    "api:message-attachment-download": Route(OBJECT, "message_attachment", api=True),
 }
 
 # Every model in the admin, with the access action its rows are narrowed by for staff
@@ -153,6 +163,9 @@ ADMIN_MODELS: dict[str, str] = {
     "evaluations.evaluation": "view_chart",
     "evaluations.followuporder": "view",
     "evaluations.suggestion": "view_chart",
+    "messaging.message": "message",
+    "messaging.messageattachment": "message",
+    "messaging.thread": "message",
 }
 
 
@@ -196,6 +209,8 @@ ADMIN_PATIENT_PATHS = {
     "episodes.episode": "patient", "episodes.episodeattachment": "episode__patient",
     "evaluations.evaluation": "patient", "evaluations.followuporder": "patient",
     "evaluations.suggestion": "patient",
+    "messaging.thread": "patient", "messaging.message": "thread__patient",
+    "messaging.messageattachment": "message__thread__patient",
 }
 
 
@@ -235,7 +250,8 @@ def url_of(name: str, records: Any) -> str:
         return reverse(name, kwargs={"id": key})
     kwarg = {"patient": "patient_id", "case": "case_id", "episode": "episode_id",
              "attachment": "attachment_id", "evaluation": "evaluation_id", "draft": "evaluation_id",
-             "suggestion": "suggestion_id", "order": "order_id"}[route.obj]
+             "suggestion": "suggestion_id", "order": "order_id", "message": "message_id",
+             "message_attachment": "attachment_id"}[route.obj]
     return reverse(name, kwargs={kwarg: key})
 
 
@@ -250,7 +266,8 @@ BODIES: dict[str, dict[str, Any]] = {
                      "sex": "female", "gestational_age_weeks": "40", "gestational_age_days": "0"},
     "invitation-create": {"email": "intruder@example.org", "relationship": "mother"},
     "review:note": {"text": "intruder note"},
-    "review:resolve": {"outcome": "reassured", "note": "x"},
+    "review:resolve": {"outcome": "reassured", "note": "x", "family_message": "x"},
+    "review:call": {"called_at": "2026-01-01T10:00", "outcome": "reached", "note": "intruder"},
     "review:assign": {"assignee": ""},
     "api:patient-detail": {"given_name": "Changed", "family_name": "Changed",
                            "date_of_birth": "2026-01-01"},
@@ -263,15 +280,20 @@ BODIES: dict[str, dict[str, Any]] = {
     "suggestion-dismiss": {"reason": "intruder"},
     "order-update": {"status": "cancelled"},
     "order-create": {"code": "eeg", "priority": "routine"},
+    "messaging:thread": {"body": "intruder"},
+    "messaging:sent-in-error": {"reason": "intruder"},
+    "api:patient-message-list": {"body": "intruder"},
+    "api:message-sent-in-error": {"reason": "intruder"},
     "evaluation-edit": {"history": "intruder", "version": "1"},
 }
 
 
 def fingerprint(records: Any) -> dict[str, Any]:
     """Everything a refused write could have changed, read fresh from the database."""
-    from clinic.models import Guardianship, Invitation, Patient, ReviewCase
+    from clinic.models import CallLog, Guardianship, Invitation, Patient, ReviewCase
     from episodes.models import Episode, EpisodeAttachment
     from evaluations.models import Evaluation, FollowUpOrder, Suggestion
+    from messaging.models import Message
 
     patient = records.patient
     return {
@@ -279,11 +301,13 @@ def fingerprint(records: Any) -> dict[str, Any]:
         "guardians": list(Guardianship.objects.filter(patient=patient).values("user_id")),
         "invitations": Invitation.objects.filter(patient=patient).count(),
         "cases": list(ReviewCase.objects.filter(patient=patient).values().order_by("id")),
+        "calls": CallLog.objects.filter(case__patient=patient).count(),
         "episodes": list(Episode.objects.filter(patient=patient).values().order_by("id")),
         "attachments": EpisodeAttachment.objects.filter(episode__patient=patient).count(),
         "evaluations": list(Evaluation.objects.filter(patient=patient).values().order_by("id")),
         "suggestions": list(Suggestion.objects.filter(patient=patient).values().order_by("id")),
         "orders": list(FollowUpOrder.objects.filter(patient=patient).values().order_by("id")),
+        "messages": list(Message.objects.filter(thread__patient=patient).values().order_by("id")),
     }
 
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from clinic.demo import DEMO_PASSWORD, DEMO_STAFF, DEMO_TOTP_SECRET, seed_core
 
 # Each app may add its own demo rows in <app>/demo.py: seed(world) -> None.
-APP_DEMOS = ("episodes.demo", "evaluations.demo", "review.demo")
+APP_DEMOS = ("episodes.demo", "evaluations.demo", "review.demo", "messaging.demo")
 
 
 class Command(BaseCommand):
