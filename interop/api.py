@@ -82,7 +82,8 @@ class PatientFhirView(APIView):
             return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
         ctx = fhir.Context(
-            download_url=lambda attachment: request.build_absolute_uri(attachment.get_absolute_url()))
+            download_url=lambda attachment: request.build_absolute_uri(attachment.get_absolute_url()),
+            user=request.user)
         # The rows are read through clinic.access, narrowed to this one exportable child.
         scope = patients_visible_to(request.user, Action.EXPORT).filter(pk=patient.pk)
         body = fhir.stream_patient_bundle(scope, ctx, count=count, after=after,

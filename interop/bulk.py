@@ -124,7 +124,8 @@ def _run(job: Job) -> dict[str, int]:
     # Access again at run time: the rows come through clinic.access, so someone who lost
     # EXPORT between kick-off and run gets an empty export, never another clinic's rows.
     patients = patients_visible_to(user, Action.EXPORT).filter(clinic_id=job.clinic_id)
-    ctx = fhir.Context(download_url=lambda attachment: f"{job.base_url}{attachment.get_absolute_url()}")
+    ctx = fhir.Context(download_url=lambda attachment: f"{job.base_url}{attachment.get_absolute_url()}",
+                       user=user)
     wanted = set(job.types) if job.types else None
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:

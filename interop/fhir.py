@@ -47,6 +47,7 @@ from typing import Any
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from clinic.access import Action, restrict
 from clinic.models import CaseStatus, Guardianship, Patient, ReviewCase
 from episodes.models import Episode, EpisodeStatus
 from evaluations.models import Evaluation, EvaluationStatus, FollowUpOrder, Suggestion
@@ -91,6 +92,7 @@ class Context:
     """What turning a row into resources needs beyond the row itself."""
 
     download_url: Callable[[Any], str]
+    user: Any = None  # who exports: sections with an ``action`` narrow by it (clinic.access)
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,14 @@ class Section:
     name: str
     rows: Callable[[QuerySet[Patient]], QuerySet]
     resources: Callable[[Any, Context], Iterable[Resource]]
+    # Rows only of the patients the exporting user may also do this for (messages: a
+    # clinic admin exports the record but does not read the family's messages).
+    action: Action | None = None
 
-    def batches(self, patients: QuerySet[Patient], after: int = 0) -> Iterator[Any]:
+    def batches(self, patients: QuerySet[Patient], ctx: Context, after: int = 0) -> Iterator[Any]:
         """The rows in primary-key order, ``BATCH`` at a time (keyset)."""
+        if self.action is not None:
+            patients = restrict(patients, ctx.user, self.action, patient_field="")
         queryset = self.rows(patients).order_by("pk")
         while True:
             batch = list(queryset.filter(pk__gt=after)[:BATCH])
@@ -394,7 +401,7 @@ SECTIONS: list[Section] = [
         patients), _order),
     Section("flags", lambda patients: _of(ReviewCase.objects.exclude(status=CaseStatus.RESOLVED), patients),
             _flag),
-    Section("messages", _messages, _communication),
+    Section("messages", _messages, _communication, action=Action.MESSAGE),
 ]
 
 
@@ -420,7 +427,7 @@ def _entries(patients: QuerySet[Patient], ctx: Context, count: int,
     written, last = 0, None
     for section in SECTIONS[start:]:
         since = after.pk if after and section.name == after.section else 0
-        for row in section.batches(patients, since):
+        for row in section.batches(patients, ctx, since):
             resources = list(section.resources(row, ctx))
             if written and written + len(resources) > count:
                 yield last  # set: something was written
@@ -479,5 +486,5 @@ def _bundle_pieces(patient: QuerySet[Patient], ctx: Context, *, count: int, afte
 def all_resources(patients: QuerySet[Patient], ctx: Context) -> Iterator[Resource]:
     """Every resource of the given patients (e.g. a clinic's), section by section."""
     for section in SECTIONS:
-        for row in section.batches(patients):
+        for row in section.batches(patients, ctx):
             yield from section.resources(row, ctx)
