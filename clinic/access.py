@@ -321,6 +321,27 @@ def alert_recipients(clinic_id: int) -> models.QuerySet:
 
 
 
+# --- Clinic-wide exports (FHIR Bulk Data $export, interop/bulk.py) -------------------------
+
+def get_clinic_for_export(user: AnyUser | None, clinic_id: object) -> Clinic:
+    """A clinic whose whole record ``user`` may export: 404 if it is not theirs, 403 if they
+    work there without Action.EXPORT (a reviewer)."""
+    try:
+        clinic = clinics_for(user, Action.VIEW).get(uuid=clinic_id)
+    except _NOT_FOUND as exc:
+        raise NotVisible("Not found.", object_type="clinic", object_id=clinic_id) from exc
+    if not clinics_for(user, Action.EXPORT).filter(pk=clinic.pk).exists():
+        raise NotAllowed("You may not export this clinic's records.", object_type="clinic",
+                         object_id=clinic.uuid)
+    return clinic
+
+
+def may_fetch_bulk_export(user: AnyUser | None, *, clinic_id: int, requested_by_id: int) -> bool:
+    """A bulk export's status and files: only the user who asked for it, while they still
+    may export that clinic (an export holds every child's record)."""
+    return (_is_active(user) and user.pk == requested_by_id
+            and clinics_for(user, Action.EXPORT).filter(pk=clinic_id).exists())
+
 # Where a signed-in person starts. A reviewer who is nowhere a clinician works the queue;
 # other staff start at the patient list; parents at their children (home itself).
 LANDING_QUEUE, LANDING_PATIENTS, LANDING_FAMILY = "review:queue", "patient-list", ""

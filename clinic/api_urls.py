@@ -9,7 +9,7 @@ from rest_framework.routers import SimpleRouter
 from clinic.api import MeView, PatientViewSet, TokenView, TokenViewSet
 from episodes.api import router as episodes_router
 from evaluations.api import router as evaluations_router
-from interop.api import PatientFhirView
+from interop.api import BulkExportFileView, BulkExportStatusView, ClinicExportView, PatientFhirView
 from messaging.api import router as messaging_router
 
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("patients/<str:id>/fhir/", PatientFhirView.as_view(), name="patient-fhir"),
+    path("clinics/<str:id>/$export", ClinicExportView.as_view(), name="clinic-export"),
+    path("bulk-exports/<str:job>/", BulkExportStatusView.as_view(), name="bulk-export-status"),
+    path("bulk-exports/<str:job>/<str:resource_type>.ndjson", BulkExportFileView.as_view(),
+         name="bulk-export-file"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[DocsPermission]),
          name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:api-schema",

@@ -10,6 +10,7 @@ package is installed (a wheel's site-packages is no place for a database).
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from pathlib import Path
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clinic.middleware.RequestIdMiddleware",
+    # A writing request, and the writer's next seconds, read from the primary, not the replica.
+    "clinic.db_routers.ReplicaPinMiddleware",
     # Outside authentication, so it sees the user that the API or the session set.
     "clinic.middleware.PrivateResponseMiddleware",
     "clinic.middleware.RejectNulQueryMiddleware",
@@ -157,6 +160,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
             "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "3")),
         }
+# A PostgreSQL read replica (clinic/db_routers.py): dashboards, exports and lists read from
+# it; writes, reads in a transaction and a writer's next REPLICA_PIN_SECONDS stay on default.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
+    DATABASES["replica"]["OPTIONS"] = {**copy.deepcopy(DATABASES["default"].get("OPTIONS", {})),
+                                       **DATABASES["replica"].get("OPTIONS", {})}
+    # Tests read the primary's test database through it (no second test database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["clinic.db_routers.ReplicaRouter"]
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
@@ -371,6 +384,13 @@ DEFAULT_EMERGENCY_NUMBER = os.environ.get("DEFAULT_EMERGENCY_NUMBER", "911")
 CORRECT_AGE_UNTIL_MONTHS = int(os.environ.get("CORRECT_AGE_UNTIL_MONTHS", "24"))
 REVIEW_OVERDUE_URGENT_HOURS = float(os.environ.get("REVIEW_OVERDUE_URGENT_HOURS", "4"))
 REVIEW_OVERDUE_SOON_DAYS = float(os.environ.get("REVIEW_OVERDUE_SOON_DAYS", "3"))
+
+# --- Audit trail growth (PostgreSQL: monthly partitions, clinic/audit_partitions.py) -----
+# Months of audit events kept in the database; `audit_archive` refuses younger months.
+# Six years by default: the longest documentation retention commonly asked of US practices
+# (HIPAA); local law may ask for more. Archives go to AUDIT_ARCHIVE_DIR.
+AUDIT_RETENTION_MONTHS = int(os.environ.get("AUDIT_RETENTION_MONTHS", "72"))
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", DATA_DIR / "audit-archive"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

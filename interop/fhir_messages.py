@@ -1,7 +1,8 @@
 """Secure messages as FHIR R4 ``Communication`` resources, written as plain dicts.
 
-interop/fhir.py validates them (fhir.resources R4B) and adds them to the patient's
-Bundle. References point into that Bundle (``urn:uuid:``): the patient, a guardian's
+interop/fhir.py adds them to the patient's Bundle and to the bulk export (a Section of
+their own; the tests validate them with fhir.resources R4B). References point into that
+Bundle (``urn:uuid:``): the patient, a guardian's
 RelatedPerson, the episode's QuestionnaireResponse. Staff, who have no resource of
 their own in the Bundle, are named by display only, as elsewhere in the export.
 """

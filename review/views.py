@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic import audit, review
 from clinic.access import Action, clinics_for, require, staff_patients
+from clinic.db_routers import reads_from_replica
 from clinic.forms import PatientSearchForm
 from clinic.models import AuditAction, CaseOutcome, ReviewCase
 from review import dashboards, selectors
@@ -192,6 +193,7 @@ def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, dashboards.Scope]
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
     board = dashboards.dashboard(request.user, scope)
@@ -204,6 +206,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in dashboards.TABLES:
         raise Http404("No such table.")
@@ -246,6 +249,7 @@ def rows(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def patient_list(request: HttpRequest) -> HttpResponse:
     """Patients of the viewer's clinics with their last episode and open case, by keyset."""
     visible = staff_patients(request.user)

@@ -88,6 +88,10 @@ ROUTES: dict[str, Route] = {
     "api:patient-list": Route(LOGIN, methods=("GET", "POST"), api=True),
     "api:patient-detail": Route(OBJECT, "patient", ("GET", "PATCH", "PUT"), api=True),
     "api:patient-fhir": Route(OBJECT, "patient", api=True),
+    # a clinic's bulk export and its job: access matrix in tests/api/test_bulk_export.py
+    "api:clinic-export": Route(LOGIN, api=True),
+    "api:bulk-export-status": Route(LOGIN, api=True),
+    "api:bulk-export-file": Route(LOGIN, api=True),
     "api:patient-seizure-plan": Route(OBJECT, "patient", ("GET", "PUT"), api=True),
     "api:episode-list": Route(LOGIN, methods=("GET", "POST"), api=True),
     "api:episode-assess": Route(LOGIN, methods=("POST",), api=True),
@@ -349,7 +353,10 @@ def test_anonymous_is_sent_to_login_for_every_record(client, records, name, meth
 
 @pytest.mark.parametrize("name", [n for n, r in ROUTES.items() if r.access == LOGIN and "GET" in r.methods])
 def test_login_routes_refuse_anonymous(client, world, name):
-    kwargs = {"review:csv": {"table": "open_cases"}, "review:rows": {"kind": "episodes"}}.get(name, {})
+    job = "00000000-0000-0000-0000-000000000000"
+    kwargs = {"review:csv": {"table": "open_cases"}, "review:rows": {"kind": "episodes"},
+              "api:clinic-export": {"id": job}, "api:bulk-export-status": {"job": job},
+              "api:bulk-export-file": {"job": job, "resource_type": "Patient"}}.get(name, {})
     response = client.get(reverse(name, kwargs=kwargs))
     if ROUTES[name].api:
         assert response.status_code == 401
