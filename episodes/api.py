@@ -244,7 +244,11 @@ class EpisodeViewSet(
         # A repeated client_id answers with the stored episode: a read of it.
         audit.record(request, AuditAction.CREATE if created else AuditAction.READ,
                      patient=patient, obj=episode)
-        episode = self.get_queryset().get(pk=episode.pk)
+        if created:
+            # The row just stored is the answer (no re-read): nothing is attached to it yet.
+            episode._prefetched_objects_cache = {"attachments": EpisodeAttachment.objects.none()}
+        else:
+            episode = self.get_queryset().get(pk=episode.pk)
         return Response(
             self.get_serializer(episode).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
