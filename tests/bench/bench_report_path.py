@@ -61,7 +61,8 @@ def _free_port() -> int:
 def _database_url() -> str:
     settings = connection.settings_dict  # the test database, which the servers must share
     auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    return f"postgres://{auth}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    host = f"{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{settings['NAME']}"
 
 
 def _serve(app: str, settings_module: str, port: int, log: Path) -> subprocess.Popen:
@@ -155,7 +156,8 @@ def test_report_path_against_a_bare_insert(world, bare_table, tmp_path):
             server.terminate()
         for server in servers.values():
             server.wait(timeout=30)
-    (report_rate, report_p50), (bare_rate, bare_p50) = median_of(results["report"]), median_of(results["bare"])
+    report_rate, report_p50 = median_of(results["report"])
+    bare_rate, bare_p50 = median_of(results["bare"])
     ratio = report_rate / bare_rate
     print(f"\nmedian of {ROUNDS} rounds of {SECONDS:.0f} s, gunicorn 2 sync workers, 4 clients:")
     print(f"  bare insert   {bare_rate:8.1f} req/s  p50 {bare_p50 * 1000:6.1f} ms")
