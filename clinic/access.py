@@ -256,25 +256,34 @@ def require(user: AnyUser | None, action: Action, patient: Patient, *, obj: mode
 
 
 def get_patient_for(user: AnyUser | None, patient_id: object, action: Action = Action.VIEW) -> Patient:
-    """Fetch one patient by public id; 404 if invisible, 403 if visible but not allowed."""
-    queryset = patients_visible_to(user, Action.VIEW)
-    if _is_active(user) and not user.is_superuser:
-        # The caller's role and guardianship come with the row, so the checks that follow
-        # (this action, the audit's role, a second action) ask nothing more.
-        queryset = queryset.annotate(
+    """Fetch one patient by public id; 404 if invisible, 403 if visible but not allowed.
+
+    For staff and parents the row comes with the caller's role in its clinic and whether
+    they are its guardian, in one query; visibility is decided from those (the same rule
+    as ``patients_visible_to``), and the checks that follow (this action, the audit's
+    role, a second action) ask nothing more.
+    """
+    if not _is_active(user) or user.is_superuser:
+        try:
+            patient = patients_visible_to(user, Action.VIEW).get(uuid=patient_id)
+        except _NOT_FOUND as exc:  # a malformed UUID is as missing as an unknown one
+            raise not_visible(Patient.objects.all(), "", uuid=patient_id) from exc
+    else:
+        queryset = Patient.objects.select_related("clinic").annotate(
             _standing_role=Subquery(
                 Membership.objects.filter(user=user, clinic_id=OuterRef("clinic_id"))
                 .order_by("id").values("role")[:1]
             ),
             _standing_guardian=Exists(Guardianship.objects.filter(user=user, patient=OuterRef("pk"))),
         )
-    try:
-        patient = queryset.get(uuid=patient_id)
-    except _NOT_FOUND as exc:  # a malformed UUID is as missing as an unknown one
-        raise not_visible(Patient.objects.all(), "", uuid=patient_id) from exc
-    if hasattr(patient, "_standing_role"):
-        setattr(patient, _STANDING,
-                (user.pk, patient._standing_role or "", bool(patient._standing_guardian)))
+        try:
+            patient = queryset.get(uuid=patient_id)
+        except _NOT_FOUND as exc:
+            raise not_visible(Patient.objects.all(), "", uuid=patient_id) from exc
+        role, guardian = patient._standing_role or "", bool(patient._standing_guardian)
+        if role not in _roles_with(Action.VIEW) and not guardian:
+            raise NotVisible("Not found.", object_type="patient", object_id=patient.uuid, patient=patient)
+        setattr(patient, _STANDING, (user.pk, role, guardian))
     if action != Action.VIEW:
         require(user, action, patient)
     return patient
