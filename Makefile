@@ -10,7 +10,7 @@ DEV_LOCK := requirements-dev.lock
 UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
 	--generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: run test test-shifted install lint lock bench rules-doc clean
+.PHONY: run test test-shifted install lint lock bench bench-report rules-doc clean
 
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ rules-doc: install
 
 bench: install
 	$(PY) -m pytest tests/bench -s -m bench
+
+# The report POST against a bare one-row insert, two gunicorn servers side by side
+# (needs PostgreSQL: DATABASE_URL=postgres://...; BENCH_ROUNDS, BENCH_SECONDS to taste).
+bench-report: install
+	$(PY) -m pytest tests/bench/bench_report_path.py -s -m bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts build dist *.egg-info

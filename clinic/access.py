@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
 from clinic.models import Clinic, Guardianship, Membership, Patient, Role
@@ -174,6 +174,30 @@ def can(user: AnyUser | None, action: Action, patient: Patient) -> bool:
     return action in actions_on(user, patient)
 
 
+# What ``get_patient_for`` learnt of the caller's standing with the patient it fetched, in
+# the same query: (user pk, membership role or "", is a guardian). ``actions_on`` and
+# ``role_for`` read it instead of asking again, so one request asks once.
+_STANDING = "_access_standing"
+
+
+def _standing(user: AnyUser, patient: Patient) -> tuple[str, bool] | None:
+    cached = getattr(patient, _STANDING, None)
+    if cached is not None and cached[0] == user.pk:
+        return cached[1], cached[2]
+    return None
+
+
+def _membership_role(user: AnyUser, patient: Patient) -> str:
+    standing = _standing(user, patient)
+    if standing is not None:
+        return standing[0]
+    return (
+        Membership.objects.filter(user=user, clinic_id=patient.clinic_id)
+        .values_list("role", flat=True)
+        .first()
+    ) or ""
+
+
 def actions_on(user: AnyUser | None, patient: Patient) -> frozenset[Action]:
     """All actions ``user`` may take on ``patient`` (used to show or hide buttons)."""
     if not _is_active(user):
@@ -181,14 +205,13 @@ def actions_on(user: AnyUser | None, patient: Patient) -> frozenset[Action]:
     if user.is_superuser:
         return frozenset(Action)
     allowed: set[Action] = set()
-    role = (
-        Membership.objects.filter(user=user, clinic_id=patient.clinic_id)
-        .values_list("role", flat=True)
-        .first()
-    )
+    role = _membership_role(user, patient)
+    standing = _standing(user, patient)
     if role:
         allowed |= ROLE_ACTIONS.get(role, frozenset())
-    if Guardianship.objects.filter(user=user, patient=patient).exists():
+    guardian = (standing[1] if standing is not None
+                else Guardianship.objects.filter(user=user, patient=patient).exists())
+    if guardian:
         allowed |= ROLE_ACTIONS[GUARDIAN]
     return frozenset(allowed)
 
@@ -210,14 +233,7 @@ def role_for(user: AnyUser | None, patient: Patient | None) -> str:
     if user.is_superuser:
         return "superuser"
     if patient is not None:
-        role = (
-            Membership.objects.filter(user=user, clinic_id=patient.clinic_id)
-            .values_list("role", flat=True)
-            .first()
-        )
-        if role:
-            return role
-        return GUARDIAN
+        return _membership_role(user, patient) or GUARDIAN
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     return ",".join(sorted(roles)) or GUARDIAN
 
@@ -261,11 +277,34 @@ def require(user: AnyUser | None, action: Action, patient: Patient, *, obj: mode
 
 
 def get_patient_for(user: AnyUser | None, patient_id: object, action: Action = Action.VIEW) -> Patient:
-    """Fetch one patient by public id; 404 if invisible, 403 if visible but not allowed."""
-    try:
-        patient = patients_visible_to(user, Action.VIEW).get(uuid=patient_id)
-    except _NOT_FOUND as exc:  # a malformed UUID is as missing as an unknown one
-        raise not_visible(Patient.objects.all(), "", uuid=patient_id) from exc
+    """Fetch one patient by public id; 404 if invisible, 403 if visible but not allowed.
+
+    For staff and parents the row comes with the caller's role in its clinic and whether
+    they are its guardian, in one query; visibility is decided from those (the same rule
+    as ``patients_visible_to``), and the checks that follow (this action, the audit's
+    role, a second action) ask nothing more.
+    """
+    if not _is_active(user) or user.is_superuser:
+        try:
+            patient = patients_visible_to(user, Action.VIEW).get(uuid=patient_id)
+        except _NOT_FOUND as exc:  # a malformed UUID is as missing as an unknown one
+            raise not_visible(Patient.objects.all(), "", uuid=patient_id) from exc
+    else:
+        queryset = Patient.objects.select_related("clinic").annotate(
+            _standing_role=Subquery(
+                Membership.objects.filter(user=user, clinic_id=OuterRef("clinic_id"))
+                .order_by("id").values("role")[:1]
+            ),
+            _standing_guardian=Exists(Guardianship.objects.filter(user=user, patient=OuterRef("pk"))),
+        )
+        try:
+            patient = queryset.get(uuid=patient_id)
+        except _NOT_FOUND as exc:
+            raise not_visible(Patient.objects.all(), "", uuid=patient_id) from exc
+        role, guardian = patient._standing_role or "", bool(patient._standing_guardian)
+        if role not in _roles_with(Action.VIEW) and not guardian:
+            raise NotVisible("Not found.", object_type="patient", object_id=patient.uuid, patient=patient)
+        setattr(patient, _STANDING, (user.pk, role, guardian))
     if action != Action.VIEW:
         require(user, action, patient)
     return patient

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -34,6 +35,12 @@ STANDARD_ERRORS: dict[int, OpenApiResponse] = {
     404: OpenApiResponse(ERROR, description="Not found, or not visible to you."),
 }
 BAD_REQUEST = OpenApiResponse(FIELD_ERRORS, description="Invalid input: messages keyed by field.")
+
+
+class ClinicTokenScheme(KnoxTokenScheme):
+    """Our knox subclass (clinic.tokens) is documented as the same ``knoxApiToken`` scheme."""
+
+    target_class = "clinic.tokens.TokenAuthentication"
 
 
 class ClinicAutoSchema(AutoSchema):

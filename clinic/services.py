@@ -13,7 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from clinic.levels import Level, highest
@@ -249,7 +249,9 @@ def invitation_accept(
     return user
 
 
-@transaction.atomic
+# No savepoint of its own: callers (a report, an evaluation) already run in a transaction,
+# and any error here undoes their write with it.
+@transaction.atomic(savepoint=False)
 def review_case_raise(
     *,
     patient: Patient,
@@ -272,25 +274,26 @@ def review_case_raise(
     # reviewcase_one_open_per_patient. NO KEY UPDATE does not wait for the key-share locks
     # that inserting an episode or evaluation takes on the same patient row.
     Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk").first()
+    # One read, after the lock (a fresh snapshot sees a case a twin just opened): the open
+    # case if there is one (at most one, by the constraint), else the latest resolved one.
+    # NO KEY UPDATE on the open case serialises its editors; it also falls on a resolved
+    # row when no case is open, which no one edits.
     case = (
-        ReviewCase.objects.select_for_update()
+        ReviewCase.objects.select_for_update(no_key=True)
         .filter(patient=patient)
-        .exclude(status=CaseStatus.RESOLVED)
+        .order_by(
+            Case(When(status=CaseStatus.RESOLVED, then=Value(1)), default=Value(0)),
+            F("resolved_at").desc(nulls_last=True), "-id",
+        )
         .first()
     )
-    if case is None:
+    if case is None or case.status == CaseStatus.RESOLVED:
         # A resolved case is never edited back open: its outcome and timings stay as they
         # were, and the new case points at it so the reviewer sees the earlier resolution.
-        previous = (
-            ReviewCase.objects.filter(patient=patient, status=CaseStatus.RESOLVED)
-            .order_by("-resolved_at", "-id")
-            .first()
-        )
-        case = ReviewCase.objects.create(
+        return ReviewCase.objects.create(
             clinic_id=patient.clinic_id, patient=patient, level=level, reasons=reasons,
-            opened_at=at, oldest_unacknowledged_at=at, previous=previous,
+            opened_at=at, oldest_unacknowledged_at=at, previous=case,
         )
-        return case
     case.level = highest([case.level, level])
     known = {(r.get("rule"), r.get("explanation")) for r in case.reasons}
     case.reasons = case.reasons + [r for r in reasons if (r.get("rule"), r.get("explanation")) not in known]

@@ -16,7 +16,9 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
+from knox.signals import token_expired
 
 from clinic.access import is_staff_member
 
@@ -32,8 +34,29 @@ def token_ttl_for(user: AbstractBaseUser) -> timedelta:
 
 
 def token_issue(*, user: AbstractBaseUser) -> tuple[AuthToken, str]:
-    """A new token for ``user``; the plain text is returned once and never stored."""
+    """A new token for ``user``; the plain text is returned once and never stored.
+
+    The user's expired tokens go now, at sign-in, rather than on every request.
+    """
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     return AuthToken.objects.create(user=user, expiry=token_ttl_for(user))
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """Knox's token check without its sweep of the caller's other tokens on every request.
+
+    Knox reads all of a user's tokens on each call to delete the expired ones; here the
+    presented token alone is checked (an expired one is refused and deleted, as in knox),
+    and ``token_issue`` sweeps the rest. One query per authenticated request instead of two.
+    """
+
+    def _cleanup_token(self, auth_token: AuthToken) -> bool:
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            username = auth_token.user.get_username()
+            auth_token.delete()
+            token_expired.send(sender=self.__class__, username=username, source="auth_token")
+            return True
+        return False
 
 
 def tokens_of(user: AbstractBaseUser) -> models.QuerySet[AuthToken]:

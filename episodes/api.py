@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -215,6 +216,20 @@ class EpisodeFilter(django_filters.FilterSet):
         fields = ["patient", "level", "status", "started_after", "started_before"]
 
 
+class EpisodeCursorPagination(CursorPagination):
+    """Newest first, by an opaque cursor: page 10,000 costs what page 1 does.
+
+    The cursor holds the last ``started_at`` seen (plus an offset for equal times), so
+    each page is an index range scan on ``(-started_at, -id)``; there is no OFFSET and
+    no ``COUNT(*)`` of the whole list. Follow ``next`` / ``previous``.
+    """
+
+    ordering = ("-started_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class EpisodeViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -222,6 +237,7 @@ class EpisodeViewSet(
 
     serializer_class = EpisodeSerializer
     filterset_class = EpisodeFilter
+    pagination_class = EpisodeCursorPagination
     lookup_field = "uuid"
     lookup_url_kwarg = "id"
 
@@ -232,11 +248,9 @@ class EpisodeViewSet(
         return get_for(self.request.user, self.get_queryset(), uuid=self.kwargs["id"])
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        page = getattr(self.paginator, "page", None)
-        if page is not None:
-            audit.record_list(request, [e.patient for e in page.object_list], object_type="episode")
-        return response
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit.record_list(request, [e.patient for e in page], object_type="episode")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         episode = self.get_object()
@@ -271,7 +285,11 @@ class EpisodeViewSet(
         # A repeated client_id answers with the stored episode: a read of it.
         audit.record(request, AuditAction.CREATE if created else AuditAction.READ,
                      patient=patient, obj=episode)
-        episode = self.get_queryset().get(pk=episode.pk)
+        if created:
+            # The row just stored is the answer (no re-read): nothing is attached to it yet.
+            episode._prefetched_objects_cache = {"attachments": EpisodeAttachment.objects.none()}
+        else:
+            episode = self.get_queryset().get(pk=episode.pk)
         return Response(
             self.get_serializer(episode).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

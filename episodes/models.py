@@ -160,7 +160,14 @@ class Episode(models.Model):
                 name="episode_temperature_range",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "status", "-started_at"])]
+        indexes = [
+            models.Index(fields=["patient", "status", "-started_at"]),
+            # The API's keyset paging (newest first) walks this index at any depth.
+            models.Index(fields=["-started_at", "-id"], name="episode_started_id_desc"),
+            # The review queue's latest active episode of each case, one index probe a row.
+            models.Index(fields=["review_case", "-started_at", "-id"],
+                         condition=models.Q(status="active"), name="episode_case_latest_active"),
+        ]
 
     def __str__(self) -> str:
         return f"Episode {self.started_at:%Y-%m-%d %H:%M} ({self.level})"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -44,35 +44,43 @@ def episodes_visible_to(user: AnyUser | None, action: Action = Action.VIEW) -> Q
 
 
 def episode_recent_history(*, patient: Patient, before: datetime) -> RecentHistory:
-    """What the triage needs of the patient's story before ``before``, in three queries.
+    """What the triage needs of the patient's story before ``before``, in one query.
 
     Counts per day (rising frequency), each episode of the last 7 days with its time and
     whether it was convulsive, and whether any earlier convulsive episode is on record.
-    The seizure plan comes from the patient row already loaded. The query count does
-    not grow with the record; the listed rows are bounded by the 7-day window.
+    One query fetches the episodes of the counting window plus, from before it, at most
+    one convulsive episode (enough to say "on record"); days are counted here. The seizure
+    plan comes from the patient row already loaded. The query count does not grow with
+    the record; the rows fetched are bounded by the counting window.
     """
     tz = timezone.get_current_timezone()
     report_day = timezone.localtime(before, tz).date()
     window_start = datetime.combine(report_day - timedelta(days=HISTORY_DAYS), datetime.min.time(), tz)
     earlier = Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE, started_at__lt=before)
+    older_convulsive = earlier.filter(started_at__lt=window_start, convulsive=True).order_by()
     rows = (
-        earlier.filter(started_at__gte=window_start)
-        .annotate(day=TruncDate("started_at", tzinfo=tz))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
+        earlier.filter(Q(started_at__gte=window_start)
+                       | Q(pk=Subquery(older_convulsive.values("pk")[:1])))
+        .order_by("started_at", "id")
+        .values_list("started_at", "convulsive", "pattern")
     )
-    episodes = tuple(
-        EarlierEpisode(started_at=started_at, convulsive=convulsive,
-                       rhythmic_or_cluster=pattern in _RHYTHMIC_OR_CLUSTER)
-        for started_at, convulsive, pattern in earlier.filter(
-            started_at__gte=before - EPISODE_WINDOW
-        ).order_by("started_at").values_list("started_at", "convulsive", "pattern")
-    )
+    per_day: dict[int, int] = {}
+    episodes: list[EarlierEpisode] = []
+    convulsive_on_record = False
+    episode_from = before - EPISODE_WINDOW
+    for started_at, convulsive, pattern in rows:
+        convulsive_on_record = convulsive_on_record or convulsive
+        if started_at < window_start:
+            continue  # the one older convulsive episode: it counts only as "on record"
+        days_ago = (report_day - timezone.localtime(started_at, tz).date()).days
+        per_day[days_ago] = per_day.get(days_ago, 0) + 1
+        if started_at >= episode_from:
+            episodes.append(EarlierEpisode(started_at=started_at, convulsive=convulsive,
+                                           rhythmic_or_cluster=pattern in _RHYTHMIC_OR_CLUSTER))
     return RecentHistory(
-        {(report_day - day).days: n for day, n in rows},
-        episodes=episodes,
-        convulsive_on_record=earlier.filter(convulsive=True).exists(),
+        per_day,
+        episodes=tuple(episodes),
+        convulsive_on_record=convulsive_on_record,
         seizure_plan=patient.triage_seizure_plan,
     )
 

@@ -137,33 +137,42 @@ def episode_create(
         "temperature_c": temperature_c, "unsure_signs": list(unsure_signs or []),
     }
     content_hash = _content_hash(patient, {**fields, "notes": notes})
-    if client_id is not None:
-        existing = _existing(reporter, client_id, content_hash)
-        if existing is not None:
-            return existing, False
-    result = episode_assess(patient=patient, notes=notes, **fields)
+    # The client_id is checked by the database's unique constraint alone (no look-up
+    # first): a repeat fails the INSERT and is answered from the stored row below.
+    try:
+        result = episode_assess(patient=patient, notes=notes, **fields)
+    except ValidationError:
+        # A repeat of a report that was valid when stored (e.g. now more than a year
+        # old) still answers with the stored episode, as it did before.
+        existing = _existing(reporter, client_id, content_hash) if client_id else None
+        if existing is None:
+            raise
+        return existing, False
     episode = Episode(
         patient=patient, reporter=reporter, source=source, notes=notes, client_id=client_id,
         convulsive=is_convulsive(_report(**fields)),  # type: ignore[arg-type]
         content_hash=content_hash, triage=result.as_dict(), level=str(result.level),
         rule_set_version=result.rule_set_version or RULE_SET_VERSION, **fields,
     )
-    # Field validators cover the check constraints; the unique client_id is left to the
-    # database, whose IntegrityError below answers a concurrent replay with the stored row.
-    episode.full_clean(exclude=["content_hash", "rule_set_version", "level", "triage"],
-                       validate_constraints=False)
+    # Field validators cover the check constraints. What the database checks itself is
+    # left to it: the unique uuid and client_id (an IntegrityError below answers a replay
+    # with the stored row) and the foreign keys to the patient and reporter in hand.
+    episode.full_clean(
+        exclude=["content_hash", "rule_set_version", "level", "triage", "uuid", "patient",
+                 "reporter", "review_case", "entered_in_error_by"],
+        validate_unique=False, validate_constraints=False,
+    )
     try:
         with transaction.atomic():
-            episode.save()
-            case = review_case_raise(
+            # The case first, so the episode is inserted once, already linked to it.
+            episode.review_case = review_case_raise(
                 patient=patient, level=result.level,
                 reasons=[reason.as_dict() for reason in result.reasons], at=started_at,
             )
-            if case is not None:
-                episode.review_case = case
-                episode.save(update_fields=["review_case", "updated_at"])
+            episode.save(force_insert=True)
     except IntegrityError:
-        # A concurrent request with the same key won the race: answer with its row.
+        # A repeated key (or a concurrent twin that won the race): answer with its row.
+        # The case changes above were rolled back with the failed INSERT.
         if client_id is None:
             raise
         existing = _existing(reporter, client_id, content_hash)

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import BooleanField, Case, Prefetch, Value, When
+from django.db.models import BooleanField, Case, Count, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from clinic.access import Action, can, case_assignees, clinics_for, get_for, restrict
 from clinic.models import CallLog, CaseStatus, Guardianship, ReviewCase
@@ -32,18 +33,45 @@ class QueueFilter:
     opened_to: datetime | None = None
 
 
-def _case_prefetches() -> list[Prefetch]:
-    """Active episodes newest first (with attachments) and pending suggestions, in bulk."""
-    episodes = (
+# The case page lists this many of a case's episodes, newest first (the diary has them all).
+CASE_PAGE_EPISODES = 10
+
+
+def _active_episodes() -> models.QuerySet[Episode]:
+    return (
         Episode.objects.filter(status=EpisodeStatus.ACTIVE)
         .order_by("-started_at", "-id")
         .prefetch_related("attachments")
     )
+
+
+def _pending_suggestions() -> Prefetch:
     pending = Suggestion.objects.filter(status=SuggestionStatus.SUGGESTED).order_by("created_at", "id")
-    return [
-        Prefetch("episodes", queryset=episodes, to_attr="episode_list"),
-        Prefetch("patient__suggestions", queryset=pending, to_attr="pending_suggestions"),
-    ]
+    return Prefetch("patient__suggestions", queryset=pending, to_attr="pending_suggestions")
+
+
+def _latest_episode() -> Prefetch:
+    """Only each case's latest active episode (``latest_episodes``, a list of 0 or 1).
+
+    One query for the page, whatever the cases hold: a correlated subquery picks each
+    case's newest row through the partial index on (review_case, -started_at, -id).
+    """
+    newest = (
+        Episode.objects.filter(review_case=OuterRef("review_case"), status=EpisodeStatus.ACTIVE)
+        .order_by("-started_at", "-id").values("pk")[:1]
+    )
+    return Prefetch("episodes", queryset=_active_episodes().filter(pk=Subquery(newest)),
+                    to_attr="latest_episodes")
+
+
+def _episode_count() -> Coalesce:
+    """Active episodes linked to the case, counted in the database (a subquery, no join,
+    so further annotations on the queue compose without multiplying rows)."""
+    counted = (
+        Episode.objects.filter(review_case=OuterRef("pk"), status=EpisodeStatus.ACTIVE)
+        .order_by().values("review_case").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
 
 
 def review_cases_for(user: AnyUser | None) -> models.QuerySet[ReviewCase]:
@@ -77,7 +105,9 @@ def review_queue(user: AnyUser | None, filters: QueueFilter = QueueFilter()) -> 
         queryset = queryset.filter(opened_at__gte=filters.opened_from)
     if filters.opened_to:
         queryset = queryset.filter(opened_at__lt=filters.opened_to)
-    return queryset.prefetch_related(*_case_prefetches()).order_by(
+    return queryset.annotate(episode_count=_episode_count()).prefetch_related(
+        _latest_episode(), _pending_suggestions()
+    ).order_by(
         "rank", models.F("oldest_unacknowledged_at").asc(nulls_last=True), "opened_at", "id"
     )
 
@@ -86,7 +116,11 @@ def review_case_for(user: AnyUser | None, case_id: Any) -> ReviewCase:
     """One case the user may review (404 otherwise), with what its page shows."""
     queryset = review_cases_for(user).select_related(
         "acknowledged_by", "resolved_by", "previous"
-    ).prefetch_related(*_case_prefetches())
+    ).annotate(episode_count=_episode_count()).prefetch_related(
+        # The newest few, not every episode a long-open case collected.
+        Prefetch("episodes", queryset=_active_episodes()[:CASE_PAGE_EPISODES], to_attr="episode_list"),
+        _pending_suggestions(),
+    )
     return get_for(user, queryset, Action.REVIEW, uuid=case_id)
 
 
@@ -101,7 +135,7 @@ def review_clinics(user: AnyUser | None) -> models.QuerySet:
 
 
 def latest_episode(case: ReviewCase) -> Any:
-    episodes = getattr(case, "episode_list", None)
+    episodes = getattr(case, "latest_episodes", None) or getattr(case, "episode_list", None)
     return episodes[0] if episodes else None
 
 

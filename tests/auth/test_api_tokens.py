@@ -178,3 +178,27 @@ def test_a_wrong_password_issues_no_token(world):
     response = APIClient().post(TOKEN_URL, {"username": "parent", "password": "wrong"})
     assert response.status_code == 400 and "token" not in response.json()
     assert not AuthToken.objects.exists()
+
+
+def test_an_expired_token_is_refused_and_deleted_and_sign_in_sweeps_the_rest(world):
+    """The check reads only the presented token (one query); issuing sweeps expired ones."""
+    with time_machine.travel(NOW, tick=False):
+        old = issue(world.parent)["token"]
+        stale = issue(world.parent)["token"]
+    with time_machine.travel(NOW + timedelta(days=40), tick=False):
+        assert not works(old)  # past the parent's 30 days: refused, and gone
+        assert AuthToken.objects.filter(user=world.parent).count() == 1  # `stale` still stored
+        fresh = issue(world.parent)["token"]
+        assert works(fresh) and not works(stale)
+        assert AuthToken.objects.filter(user=world.parent).count() == 1
+
+
+def test_a_token_request_reads_the_token_in_one_query(world, django_assert_max_num_queries):
+    from clinic.tokens import TokenAuthentication
+
+    with time_machine.travel(NOW, tick=False):
+        token = issue(world.parent)["token"]
+        issue(world.parent)  # another token of the same user is not read
+        with django_assert_max_num_queries(1):
+            user, _ = TokenAuthentication().authenticate_credentials(token.encode())
+    assert user == world.parent

@@ -176,10 +176,12 @@ def test_queue_rows_show_age_rules_latest_episode_and_pending_tests(client, worl
     client.force_login(world.reviewer)
     response = client.get(reverse("review:queue"))
     (row,) = response.context["cases"]
-    assert [e.level for e in row.episode_list] == ["urgent", "soon"]  # latest first
+    assert [e.level for e in row.latest_episodes] == ["urgent"]  # the latest only
+    assert row.episode_count == 2
     assert [s.code for s in row.patient.pending_suggestions] == ["eeg"]
     html = response.text
     assert "EP-RHYTHMIC-30S" in html and "12 weeks" in html and "2026-11-24 11:00" in html
+    assert "2 episodes linked" in html
 
 
 def test_queue_query_count_does_not_grow(client, world, django_assert_num_queries):

@@ -208,7 +208,10 @@ def test_filtering_by_a_foreign_patient_leaks_no_count(api, world, path):
     api.force_authenticate(world.clinician)
     foreign = api.get(path, {"patient": str(world.foreign_patient.uuid)}).json()
     unknown = api.get(path, {"patient": "00000000-0000-0000-0000-000000000000"}).json()
-    assert foreign == unknown == {"count": 0, "next": None, "previous": None, "results": []}
+    empty = {"next": None, "previous": None, "results": []}
+    if path != "/api/v1/episodes/":  # the episodes list pages by cursor, with no count
+        empty["count"] = 0
+    assert foreign == unknown == empty
 
 
 def test_milestones_of_a_foreign_patient_are_missing(api, world):
