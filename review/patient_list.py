@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Expression, F, OuterRef, Q, QuerySet, Subquery
 
+from clinic.access import inbox_clinics
 from clinic.models import CaseStatus, Patient, ReviewCase
 from clinic.search import search_key
 from episodes.models import Episode, EpisodeStatus
+from messaging.selectors import with_unread_for_clinic
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -58,12 +60,14 @@ def with_row_columns(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
 
 
 def with_unread_messages(queryset: QuerySet[Patient], user: object) -> tuple[QuerySet[Patient], bool]:
-    """Where the messaging app adds each row's unread-message count for ``user``.
+    """Each row's family messages no one at the clinic has read, for staff who message.
 
-    Returns the queryset and whether the list shows the column. Until the messaging app is
-    merged there is nothing to count, and the column stays out of the page.
+    Returns the queryset and whether the list shows the column: clinic admins, who run the
+    clinic but may not read the family's messages, see neither the count nor the column.
     """
-    return queryset, False
+    if not inbox_clinics(user).exists():
+        return queryset, False
+    return with_unread_for_clinic(queryset), True
 
 
 @dataclass(frozen=True)

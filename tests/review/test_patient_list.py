@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import AuditAction, AuditEvent, CaseStatus, Patient
+from messaging.models import Side
+from messaging.services import message_send, thread_mark_read
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
 from tests.review.review_factories import episode, make_case
@@ -103,8 +105,22 @@ def test_columns_show_last_episode_in_the_clinics_zone_and_the_open_case(client,
     assert 'data-testid="open-case-level"' in response.text
 
 
-def test_the_unread_column_stays_out_until_messaging_provides_it(client, world):
+def test_unread_family_messages_are_counted_for_staff_who_message(client, world):
+    message_send(patient=world.patient, author=world.parent, side=Side.FAMILY, body="Is this normal?")
+    message_send(patient=world.patient, author=world.parent, side=Side.FAMILY, body="It happened again.")
     response = client_for(client, world.clinician).get(URL)
+    assert response.context["show_unread"] is True
+    rows = {p.given_name: p for p in response.context["page"].rows}
+    assert rows["Noah"].unread_messages == 2 and not rows["Mila"].unread_messages
+    # Once someone at the clinic has read the thread, nothing is unread.
+    thread_mark_read(patient=world.patient, side=Side.CLINIC, by=world.reviewer)
+    response = client_for(client, world.clinician).get(URL)
+    assert {p.given_name: p for p in response.context["page"].rows}["Noah"].unread_messages == 0
+
+
+def test_a_clinic_admin_sees_no_unread_column(client, world):
+    message_send(patient=world.patient, author=world.parent, side=Side.FAMILY, body="Is this normal?")
+    response = client_for(client, world.clinic_admin).get(URL)
     assert response.context["show_unread"] is False
     assert 'data-testid="unread-heading"' not in response.text
 
