@@ -28,6 +28,10 @@ EXTRA_KWARGS = {
     "invitation-accept": {"token": "not-a-token"},
     "password_reset_confirm": {"uidb64": "xx", "token": "yy"},
     "api:token-detail": {"id": "not-a-token"},
+    # Bulk export: a clinic and a job nobody may see (the real ones: tests/api/test_bulk_export.py).
+    "api:clinic-export": {"id": "00000000-0000-0000-0000-000000000000"},
+    "api:bulk-export-status": {"job": "00000000-0000-0000-0000-000000000000"},
+    "api:bulk-export-file": {"job": "00000000-0000-0000-0000-000000000000", "resource_type": "Patient"},
 }
 # Every query parameter any page or endpoint reads, with values it must survive.
 GARBAGE: list[dict[str, str]] = [
