@@ -9,22 +9,20 @@ with the data (tests/bench/bench_dashboard.py checks it).
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
 
 from clinic.access import Action, clinics_for, restrict
 from clinic.models import CaseLevel, CaseStatus, ReviewCase
 from clinic.review import overdue_q
-from episodes.models import Episode, EpisodeStatus
+from episodes.models import DayCountKind, Episode, EpisodeDayCount, EpisodeStatus
 from evaluations.models import EvaluationStatus, Finding, Suggestion, SuggestionStatus
 from review import charts
 from review.forms import day_bounds
@@ -103,19 +101,20 @@ def cases_in(scope: Scope, user: AnyUser | None) -> models.QuerySet[ReviewCase]:
     return restrict(ReviewCase.objects.filter(clinic_id__in=scope.clinic_ids), user, Action.REVIEW)
 
 
-def _reason_rule_sql() -> tuple[str, str]:
-    """(FROM item, rule expression) unnesting ``triage.reasons`` on this database."""
-    if connection.vendor == "postgresql":
-        return "jsonb_array_elements(e.triage->'reasons') AS r", "r.value->>'rule'"
-    return "json_each(e.triage, '$.reasons') AS r", "json_extract(r.value, '$.rule')"
-
-
 def episodes_with_rule(queryset: models.QuerySet[Episode], rule: str) -> models.QuerySet[Episode]:
-    """Episodes whose stored triage lists ``rule`` among its reasons."""
-    each, rule_expr = _reason_rule_sql()
-    sql = f"SELECT e.id FROM {Episode._meta.db_table} AS e, {each} WHERE {rule_expr} = %s"  # noqa: S608
-    # Only the rule is a parameter; the rest is fixed text chosen by vendor.
-    return queryset.filter(id__in=models.expressions.RawSQL(sql, [rule]))  # noqa: S611
+    """Episodes whose stored triage lists ``rule`` among its reasons.
+
+    PostgreSQL answers with the GIN index on ``triage->'reasons'`` (containment); SQLite
+    has no JSON containment, so it looks inside each candidate row's reasons.
+    """
+    if connection.vendor == "postgresql":
+        return queryset.filter(triage__reasons__contains=[{"rule": rule}])
+    sql = (
+        f"EXISTS (SELECT 1 FROM json_each({Episode._meta.db_table}.triage, '$.reasons') AS r "  # noqa: S608
+        "WHERE json_extract(r.value, '$.rule') = %s)"
+    )
+    # Only the rule is a parameter; the rest is fixed text.
+    return queryset.filter(models.expressions.RawSQL(sql, [rule], output_field=models.BooleanField()))  # noqa: S611
 
 
 ROW_KINDS = ("episodes", "findings", "suggestions")
@@ -199,19 +198,29 @@ class EpisodeDays:
         ]
 
 
+def day_counts(scope: Scope, kind: str) -> models.QuerySet[EpisodeDayCount]:
+    """The clinics' daily counts (kept by triggers, episodes/rollups.py) in the range.
+
+    The clinics are the viewer's reviewable ones (``scope_for``); a reviewer sees whole
+    clinics, so the per-clinic counts are exactly what ``episodes_in`` would count.
+    """
+    return EpisodeDayCount.objects.filter(
+        clinic_id__in=scope.clinic_ids, kind=kind, day__gte=scope.start, day__lte=scope.end,
+    )
+
+
 def episodes_per_day(scope: Scope, user: AnyUser | None) -> EpisodeDays:
-    """New episodes per day (by when they started, in the clinic's time zone) and level."""
+    """New episodes per day (each clinic's own calendar day) and level, from the daily counts."""
     grouped = (
-        episodes_in(scope, user)
-        .annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
-        .values("day", "level").annotate(n=Count("id")).order_by()
+        day_counts(scope, DayCountKind.LEVEL).values("day", "key")
+        .annotate(total=Sum("n")).filter(total__gt=0).order_by()
     )
     counts: dict[tuple[str, str], int] = {}
     by_level = dict.fromkeys(EPISODE_LEVELS, 0)
     for row in grouped:
         day = row["day"].isoformat()
-        counts[(day, row["level"])] = row["n"]
-        by_level[row["level"]] = by_level.get(row["level"], 0) + row["n"]
+        counts[(day, row["key"])] = row["total"]
+        by_level[row["key"]] = by_level.get(row["key"], 0) + row["total"]
     return EpisodeDays([d.isoformat() for d in scope.days], counts, by_level)
 
 
@@ -224,20 +233,11 @@ class RuleCount:
 
 def top_rules(scope: Scope, user: AnyUser | None, limit: int = TOP_RULES) -> list[RuleCount]:
     """The rules that fired most: triage reasons of episodes and findings of evaluations."""
-    rows: list[RuleCount] = []
-    try:
-        inner, params = episodes_in(scope, user).order_by().values("id").query.sql_with_params()
-    except EmptyResultSet:  # no clinic in scope: the ORM knows there is nothing to ask
-        inner = None
-    if inner is not None:
-        each, rule_expr = _reason_rule_sql()
-        sql = (
-            f"SELECT {rule_expr} AS rule, COUNT(*) AS n FROM {Episode._meta.db_table} AS e, "  # noqa: S608
-            f"{each} WHERE e.id IN ({inner}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
-            rows = [RuleCount(rule, "episode", n) for rule, n in cursor.fetchall() if rule]
+    fired = (
+        day_counts(scope, DayCountKind.RULE).values("key").annotate(total=Sum("n"))
+        .filter(total__gt=0).order_by("-total", "key")[:limit]
+    )
+    rows = [RuleCount(row["key"], "episode", row["total"]) for row in fired]
     findings = (
         findings_in(scope, user).values("rule").annotate(n=Count("id")).order_by("-n", "rule")[:limit]
     )
@@ -327,27 +327,39 @@ def response_medians(scope: Scope, user: AnyUser | None) -> list[Median]:
     ]
 
 
-@dataclass
 class Dashboard:
-    scope: Scope
-    open_cases: OpenCases
-    episodes: EpisodeDays
-    rules: list[RuleCount]
-    suggestions: list[SuggestionRow]
-    medians: list[Median]
-    extra: dict[str, Any] = field(default_factory=dict)
+    """Every figure for ``scope``, each computed on first use: a CSV of one table runs
+    only that table's queries, the page all of them (about a dozen, whatever the size)."""
+
+    def __init__(self, user: AnyUser | None, scope: Scope) -> None:
+        self.user = user
+        self.scope = scope
+        self.extra: dict[str, Any] = {}
+
+    @cached_property
+    def open_cases(self) -> OpenCases:
+        return open_cases(self.scope, self.user)
+
+    @cached_property
+    def episodes(self) -> EpisodeDays:
+        return episodes_per_day(self.scope, self.user)
+
+    @cached_property
+    def rules(self) -> list[RuleCount]:
+        return top_rules(self.scope, self.user)
+
+    @cached_property
+    def suggestions(self) -> list[SuggestionRow]:
+        return suggestions_by_code(self.scope, self.user)
+
+    @cached_property
+    def medians(self) -> list[Median]:
+        return response_medians(self.scope, self.user)
 
 
 def dashboard(user: AnyUser | None, scope: Scope) -> Dashboard:
-    """Every figure of the dashboard for ``scope`` (about a dozen queries, whatever the size)."""
-    return Dashboard(
-        scope=scope,
-        open_cases=open_cases(scope, user),
-        episodes=episodes_per_day(scope, user),
-        rules=top_rules(scope, user),
-        suggestions=suggestions_by_code(scope, user),
-        medians=response_medians(scope, user),
-    )
+    """The figures of the dashboard for ``scope``, computed as they are read."""
+    return Dashboard(user, scope)
 
 
 def format_duration(value: timedelta | None) -> str:
