@@ -43,6 +43,7 @@ from clinic.models import (
     Patient,
     ReviewCase,
 )
+from clinic.paging import LargeTableAdminMixin
 from clinic.review import overdue_q
 
 
@@ -449,7 +450,7 @@ class InvitationAdmin(PatientScopedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(PatientScopedAdmin):
+class AuditEventAdmin(LargeTableAdminMixin, PatientScopedAdmin):
     """Read-only: the trail can be searched and filtered, never changed or deleted."""
 
     audited = False  # the trail itself; reading it is not a read of the record
@@ -460,7 +461,7 @@ class AuditEventAdmin(PatientScopedAdmin):
     list_select_related = ["patient"]
     search_fields = ["actor_username", "patient__family_name", "patient__mrn", "object_id",
                      "request_id"]
-    date_hierarchy = "at"
+    # No date_hierarchy: the largest table; the "at" filter gives the same ranges.
     access_action = Action.REVIEW
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -503,7 +504,7 @@ def _resolve_action(outcome: CaseOutcome) -> Any:
 
 
 @admin.register(ReviewCase)
-class ReviewCaseAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
+class ReviewCaseAdmin(LargeTableAdminMixin, PatientScopedAdmin, SimpleHistoryAdmin):
     """Cases are opened by episodes and evaluations; here they are worked through actions
     that call the same services as the review pages (the fields themselves are read-only)."""
 
