@@ -181,6 +181,7 @@ def fast_load(tables: Sequence[str]) -> Iterator[bool]:
             replica = False
         if replica:
             cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # faster index rebuilds
         cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
@@ -231,7 +232,11 @@ class Shape:
 
 
 def _report_mix(rng: random.Random) -> list[tuple[dict[str, Any], float]]:
-    """Report shapes and how often parents send them: mostly sleep twitches and startles."""
+    """Report shapes and how often parents send them: mostly sleep twitches and startles.
+
+    Weighted so that about 6% of reports are above routine, which leaves about 55,000
+    review cases per million episodes (the figure the issue measured with).
+    """
     typical = [
         ({"duration_seconds": 4, "body_parts": ["left_foot"], "state": "asleep", "pattern": "isolated",
           "stops_when_held_or_woken": "not_tried"}, 30.0),
@@ -242,27 +247,27 @@ def _report_mix(rng: random.Random) -> list[tuple[dict[str, Any], float]]:
         ({"duration_seconds": 40, "body_parts": ["right_leg", "right_foot"], "state": "asleep",
           "pattern": "cluster", "stops_when_held_or_woken": "yes"}, 8.0),
         ({"duration_seconds": 10, "body_parts": ["left_arm", "right_arm"], "state": "crying",
-          "pattern": "rhythmic", "stops_when_held_or_woken": "yes"}, 8.0),
+          "pattern": "rhythmic", "stops_when_held_or_woken": "yes"}, 2.0),
         ({"duration_seconds": 6, "body_parts": ["left_leg"], "state": "drowsy", "pattern": "isolated",
           "stops_when_held_or_woken": "yes"}, 10.0),
     ]
     worrying = [
         ({"duration_seconds": 15, "body_parts": ["left_leg"], "state": "awake", "pattern": "rhythmic",
-          "stops_when_held_or_woken": "not_tried"}, 3.0),
+          "stops_when_held_or_woken": "not_tried"}, 1.0),
         ({"duration_seconds": 50, "body_parts": ["left_leg", "left_foot"], "state": "awake",
-          "pattern": "rhythmic", "stops_when_held_or_woken": "yes"}, 2.0),
+          "pattern": "rhythmic", "stops_when_held_or_woken": "yes"}, 0.6),
         ({"duration_seconds": 20, "body_parts": ["left_arm"], "state": "awake", "pattern": "rhythmic",
-          "stops_when_held_or_woken": "no"}, 1.5),
+          "stops_when_held_or_woken": "no"}, 0.4),
         ({"duration_seconds": 30, "body_parts": ["left_arm", "right_arm"], "state": "waking",
-          "pattern": "cluster", "stops_when_held_or_woken": "no"}, 1.0),
+          "pattern": "cluster", "stops_when_held_or_woken": "no"}, 0.2),
         ({"duration_seconds": 8, "body_parts": ["right_foot"], "state": "asleep", "pattern": "isolated",
-          "stops_when_held_or_woken": "yes", "signs": ["fever"], "temperature_c": "38.4"}, 1.5),
+          "stops_when_held_or_woken": "yes", "signs": ["fever"], "temperature_c": "38.4"}, 0.5),
         ({"duration_seconds": 120, "body_parts": ["left_arm", "left_leg"], "state": "awake",
-          "pattern": "rhythmic", "stops_when_held_or_woken": "no", "signs": ["unresponsive"]}, 0.4),
+          "pattern": "rhythmic", "stops_when_held_or_woken": "no", "signs": ["unresponsive"]}, 0.1),
         ({"duration_seconds": 25, "body_parts": ["left_arm", "right_arm"], "state": "awake",
-          "pattern": "cluster", "stops_when_held_or_woken": "no", "signs": ["stiffening"]}, 0.3),
+          "pattern": "cluster", "stops_when_held_or_woken": "no", "signs": ["stiffening"]}, 0.1),
         ({"duration_seconds": 5, "body_parts": ["left_foot"], "state": "feeding", "pattern": "isolated",
-          "stops_when_held_or_woken": "yes", "signs": ["color_change"]}, 0.3),
+          "stops_when_held_or_woken": "yes", "signs": ["color_change"]}, 0.1),
     ]
     return typical + worrying
 
