@@ -436,7 +436,9 @@ def presentation(board: Dashboard) -> dict[str, Any]:
     scope = board.scope
     queue = reverse("review:queue")
     clinic = {"clinic": scope.clinic_uuid} if scope.clinic_uuid else {}
-    day_links = {day: _rows_url("episodes", scope, day=day) for day in board.episodes.days}
+    # One reverse() for every day's link: a year's chart has 366 of them.
+    day_base = _rows_url("episodes", scope)
+    day_links = {day: f"{day_base}&{urlencode({'day': day})}" for day in board.episodes.days}
     rule_links = [
         (r, _rows_url("episodes" if r.kind == "episode" else "findings", scope, rule=r.rule))
         for r in board.rules

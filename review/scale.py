@@ -399,7 +399,9 @@ def _episodes(size: Size, writer: Writer, rng: random.Random, now: datetime, win
     rest = max(size.episodes - min(BIG_CHILD_EPISODES, size.episodes // 4), 0)
     scale = rest / (sum(per_child[1:]) or 1)
     quota = [0] + [int(w * scale) for w in per_child[1:]]
-    quota[0] = size.episodes - sum(quota[1:])  # the long diary takes the rounding
+    for child in rng.sample(range(1, size.patients), min(rest - sum(quota), size.patients - 1)):
+        quota[child] += 1  # what the rounding down left, one each to some children
+    quota[0] = size.episodes - sum(quota[1:])  # the long diary
     # Episodes of each child, in time order: which case each one opens, raises or joins.
     first_episode = next_ids(Episode)
     first_case = next_ids(ReviewCase)
