@@ -24,10 +24,10 @@ POSTGRES = connection.vendor == "postgresql"
 SMALL = Size(clinics=2, patients=200, episodes=2_000, evaluations=50)
 LARGE = (Size(clinics=4, patients=5_000, episodes=50_000, evaluations=1_000) if POSTGRES
          else Size(clinics=2, patients=500, episodes=4_000, evaluations=100))
-AUDIT_ROWS = 30_000 if POSTGRES else 1_000
+AUDIT_ROWS = 22_000 if POSTGRES else 1_000
 
 
-def pages(world, reviewer) -> dict[str, tuple[object, str, dict]]:
+def pages(reviewer) -> dict[str, tuple[object, str, dict]]:
     """name -> (who, url, query) for the pages a clinic opens every day."""
     from django.contrib.auth import get_user_model
 
@@ -48,9 +48,9 @@ def pages(world, reviewer) -> dict[str, tuple[object, str, dict]]:
     }
 
 
-def counts(client, world, reviewer) -> dict[str, int]:
+def counts(client, reviewer) -> dict[str, int]:
     out = {}
-    for name, (user, url, query) in pages(world, reviewer).items():
+    for name, (user, url, query) in pages(reviewer).items():
         client.force_login(user)
         client.get(url, query)  # warm: sessions, content types
         _, queries = plans.get(client, url, query)
@@ -68,7 +68,7 @@ def add_audit(rows: int) -> None:
 
 
 @pytest.mark.django_db
-def test_daily_pages_use_indexes_and_constant_queries(client, world):
+def test_daily_pages_use_indexes_and_constant_queries(client):
     with time_machine.travel(NOW, tick=False):
         seed(SMALL, now=NOW)
         first_clinic = Clinic.objects.filter(name__startswith="Scale clinic 1 ").order_by("pk").first()
@@ -76,18 +76,21 @@ def test_daily_pages_use_indexes_and_constant_queries(client, world):
 
         reviewer = get_user_model().objects.get(username=f"scale-reviewer-{first_clinic.pk}")
         add_audit(AUDIT_ROWS // 10)
-        small = counts(client, world, reviewer)
+        small = counts(client, reviewer)
 
         seed(LARGE, now=NOW)
         add_audit(AUDIT_ROWS)
-        large = counts(client, world, reviewer)
-        assert large == small, "query counts grew with the rows"
+        large = counts(client, reviewer)
+        # Equal, or fewer: above 20,000 rows the admin's count is the planner's estimate.
+        grew = {name: (small[name], large[name]) for name in small if large[name] > small[name]}
+        assert grew == {}, f"query counts grew with the rows: {grew}"
+        assert large["dashboard, superuser, a year"] == small["dashboard, superuser, a year"]
 
         if not POSTGRES:
             pytest.skip("query plans are checked on PostgreSQL only (CI); counts held on SQLite")
         plans.analyze()
         scanned = {}
-        for name, (user, url, query) in pages(world, reviewer).items():
+        for name, (user, url, query) in pages(reviewer).items():
             client.force_login(user)
             _, queries = plans.get(client, url, query)
             for sql in plans.reads(queries):
