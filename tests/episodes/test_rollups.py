@@ -134,3 +134,13 @@ def test_missing_triggers_come_back_after_migrate(world):
     assert rollups.installed(connection) and stored_counts() == expected_counts()
     assert rollups.ensure(connection) is False
 
+
+
+def test_the_rebuild_command_recounts(world):
+    from django.core.management import call_command
+
+    episode(world.patient, world.parent, level="soon", rules=("EP-A",))
+    EpisodeDayCount.objects.all().delete()
+    call_command("rebuild_day_counts", stdout=__import__("io").StringIO())
+    assert stored_counts() == expected_counts() != {}
+    assert rollups.installed(connection)
