@@ -21,9 +21,9 @@ from tests.scale import plans
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 POSTGRES = connection.vendor == "postgresql"
-SMALL = Size(clinics=2, patients=200, episodes=2_000, evaluations=50)
+SMALL = Size(clinics=2, patients=150, episodes=1_600, evaluations=50)
 LARGE = (Size(clinics=4, patients=5_000, episodes=50_000, evaluations=1_000) if POSTGRES
-         else Size(clinics=2, patients=500, episodes=4_000, evaluations=100))
+         else Size(clinics=2, patients=300, episodes=2_500, evaluations=100))
 AUDIT_ROWS = 22_000 if POSTGRES else 1_000
 
 
