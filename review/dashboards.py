@@ -83,17 +83,20 @@ def findings_in(scope: Scope, user: AnyUser | None) -> models.QuerySet[Finding]:
     signed amendment is left out so one examination counts once."""
     since, until = scope.bounds
     queryset = Finding.objects.filter(
-        evaluation__patient__clinic_id__in=scope.clinic_ids,
         evaluation__status=EvaluationStatus.SIGNED,
         evaluation__performed_at__gte=since, evaluation__performed_at__lt=until,
     ).exclude(evaluation__amendments__status=EvaluationStatus.SIGNED)
+    if not scope.every_clinic:
+        queryset = queryset.filter(evaluation__patient__clinic_id__in=scope.clinic_ids)
     return restrict(queryset, user, Action.REVIEW, patient_field="evaluation__patient")
 
 
 def suggestions_in(
     scope: Scope, user: AnyUser | None, *, in_range: bool = True
 ) -> models.QuerySet[Suggestion]:
-    queryset = Suggestion.objects.filter(patient__clinic_id__in=scope.clinic_ids)
+    queryset = Suggestion.objects.all()
+    if not scope.every_clinic:
+        queryset = queryset.filter(patient__clinic_id__in=scope.clinic_ids)
     if in_range:
         since, until = scope.bounds
         queryset = queryset.filter(created_at__gte=since, created_at__lt=until)

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='episode',
-            index=models.Index(condition=models.Q(('level__in', ['urgent', 'emergency']), ('status', 'active')), fields=['started_at'], name='episode_urgent_started'),
+            index=models.Index(condition=models.Q(('level__in', ['urgent', 'emergency']), ('status', 'active')), fields=['started_at'], include=('created_at', 'review_case', 'patient'), name='episode_urgent_started'),
         ),
         migrations.AddField(
             model_name='episodedaycount',
