@@ -14,8 +14,9 @@ added, moves the counts in the same UPDATE. The day is the clinic's own calendar
 zone recounts that clinic (a trigger too). ``rebuild()`` recounts everything, e.g.
 after changing ``TIME_ZONE``.
 
-On PostgreSQL the triggers are per statement with transition tables, so a COPY of
-100,000 rows costs one grouped upsert; on SQLite they are per row and use Django's own
+On PostgreSQL inserts and deletes are counted per statement with transition tables, so
+a COPY of 100,000 rows costs one grouped upsert, and updates per row only when a
+counted column changed; on SQLite they are per row and use Django's own
 ``django_datetime_cast_date`` function, registered on every Django connection.
 """
 
@@ -70,13 +71,20 @@ def _pg_upsert(*parts: str) -> str:
     )
 
 
+def _pg_record(row: str) -> str:
+    """The counted columns of the trigger's ``OLD`` or ``NEW`` row, as a one-row table."""
+    return (f"(SELECT {row}.patient_id AS patient_id, {row}.started_at AS started_at, "
+            f"{row}.level AS level, {row}.triage AS triage, {row}.status AS status)")
+
+
 def _pg_triggers() -> str:
+    # Updates are counted per row and only when a counted column changed (the WHEN clause
+    # is checked without calling the function): the report path's second UPDATE, which
+    # links the review case, costs nothing here.
     changed = (
-        "o.id = e.id AND (o.status, o.level, o.started_at, o.patient_id, o.triage) IS DISTINCT FROM "
-        "(e.status, e.level, e.started_at, e.patient_id, e.triage)"
+        "(OLD.status, OLD.level, OLD.started_at, OLD.patient_id, OLD.triage) IS DISTINCT FROM "
+        "(NEW.status, NEW.level, NEW.started_at, NEW.patient_id, NEW.triage)"
     )
-    moved = f"EXISTS (SELECT 1 FROM new_rows o WHERE {changed})"
-    moved_back = f"EXISTS (SELECT 1 FROM old_rows o WHERE {changed})"
     clinic_rows = _pg_rows(EPISODE, 1, "p.clinic_id = NEW.id")
     return f"""
 CREATE OR REPLACE FUNCTION episodes_rollup_insert() RETURNS trigger AS $$
@@ -86,7 +94,7 @@ CREATE OR REPLACE FUNCTION episodes_rollup_delete() RETURNS trigger AS $$
 BEGIN {_pg_upsert(_pg_rows('old_rows', -1))}; RETURN NULL; END;
 $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION episodes_rollup_update() RETURNS trigger AS $$
-BEGIN {_pg_upsert(_pg_rows('old_rows', -1, moved), _pg_rows('new_rows', 1, moved_back))};
+BEGIN {_pg_upsert(_pg_rows(_pg_record('OLD'), -1), _pg_rows(_pg_record('NEW'), 1))};
 RETURN NULL; END;
 $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION episodes_rollup_clinic_zone() RETURNS trigger AS $$
@@ -101,8 +109,7 @@ CREATE TRIGGER episodes_rollup_insert AFTER INSERT ON {EPISODE}
 CREATE TRIGGER episodes_rollup_delete AFTER DELETE ON {EPISODE}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION episodes_rollup_delete();
 CREATE TRIGGER episodes_rollup_update AFTER UPDATE ON {EPISODE}
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION episodes_rollup_update();
+    FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION episodes_rollup_update();
 CREATE TRIGGER episodes_rollup_clinic_zone AFTER UPDATE OF time_zone ON {CLINIC}
     FOR EACH ROW WHEN (OLD.time_zone IS DISTINCT FROM NEW.time_zone)
     EXECUTE FUNCTION episodes_rollup_clinic_zone();
@@ -118,7 +125,6 @@ DROP FUNCTION IF EXISTS episodes_rollup_insert();
 DROP FUNCTION IF EXISTS episodes_rollup_delete();
 DROP FUNCTION IF EXISTS episodes_rollup_update();
 DROP FUNCTION IF EXISTS episodes_rollup_clinic_zone();
-DROP INDEX IF EXISTS episode_reasons_gin;
 """
 
 
@@ -230,8 +236,10 @@ def install(connection: BaseDatabaseWrapper) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(_pg_triggers())
             # The dashboard's "episodes that fired rule X" list: containment on the reasons.
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS episode_reasons_gin ON {EPISODE} "
-                           "USING gin ((triage->'reasons') jsonb_path_ops)")
+            cursor.execute("SELECT 1 FROM pg_class WHERE relname = 'episode_reasons_gin'")
+            if cursor.fetchone() is None:
+                cursor.execute(f"CREATE INDEX episode_reasons_gin ON {EPISODE} "
+                               "USING gin ((triage->'reasons') jsonb_path_ops)")
         elif connection.vendor == "sqlite":
             for statement in _lite_triggers():
                 cursor.execute(statement)
@@ -239,10 +247,13 @@ def install(connection: BaseDatabaseWrapper) -> None:
             raise NotImplementedError(connection.vendor)
 
 
-def uninstall(connection: BaseDatabaseWrapper) -> None:
+def uninstall(connection: BaseDatabaseWrapper, *, index: bool = False) -> None:
+    """Drop the triggers (and, when the migration is reversed, the reasons index)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(PG_DROP)
+            if index:
+                cursor.execute("DROP INDEX IF EXISTS episode_reasons_gin")
         else:
             for statement in LITE_DROP:
                 cursor.execute(statement)

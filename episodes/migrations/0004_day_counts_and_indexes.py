@@ -16,7 +16,7 @@ def install_rollups(apps, schema_editor):
 def uninstall_rollups(apps, schema_editor):
     from episodes import rollups
 
-    rollups.uninstall(schema_editor.connection)
+    rollups.uninstall(schema_editor.connection, index=True)
 
 
 class Migration(migrations.Migration):
