@@ -10,7 +10,7 @@ DEV_LOCK := requirements-dev.lock
 UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
 	--generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: run test test-shifted install lint lock bench bench-report rules-doc clean
+.PHONY: run test test-shifted install lint lock bench bench-report bench-scale rules-doc clean
 
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,15 @@ bench: install
 # (needs PostgreSQL: DATABASE_URL=postgres://...; BENCH_ROUNDS, BENCH_SECONDS to taste).
 bench-report: install
 	$(PY) -m pytest tests/bench/bench_report_path.py -s -m bench
+
+# The daily pages at a million episodes (README, "Sizing"): seeds its own PostgreSQL
+# database once (about 2.7 GB), then prints the page table and the dashboard's plans.
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/twitch_scale
+SCALE_EPISODES ?= 1000000
+bench-scale: install
+	psql "$(SCALE_DATABASE_URL)" -c "SELECT 1" >/dev/null 2>&1 || \
+		createdb "$$(basename "$(SCALE_DATABASE_URL)")" -h 127.0.0.1 -U postgres
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) -m tests.bench.scale --episodes $(SCALE_EPISODES)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts build dist *.egg-info

@@ -162,11 +162,17 @@ class Episode(models.Model):
         ]
         indexes = [
             models.Index(fields=["patient", "status", "-started_at"]),
-            # The API's keyset paging (newest first) walks this index at any depth.
+            # The default ordering, newest first: the API's keyset paging, admin changelist and
+            # dashboard rows walk this index at any depth.
             models.Index(fields=["-started_at", "-id"], name="episode_started_id_desc"),
             # The review queue's latest active episode of each case, one index probe a row.
             models.Index(fields=["review_case", "-started_at", "-id"],
                          condition=models.Q(status="active"), name="episode_case_latest_active"),
+            # The response-time medians read only active urgent and emergency episodes, and
+            # only these columns: an index-only scan on PostgreSQL (SQLite ignores INCLUDE).
+            models.Index(fields=["started_at"], name="episode_urgent_started",
+                         include=["created_at", "review_case", "patient"],
+                         condition=models.Q(status="active", level__in=["urgent", "emergency"])),
         ]
 
     def __str__(self) -> str:
@@ -247,3 +253,32 @@ class EpisodeAttachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("attachment-download", kwargs={"attachment_id": self.uuid})
+
+
+class DayCountKind(models.TextChoices):
+    LEVEL = "level", "Episodes at a triage level"
+    RULE = "rule", "Times a triage rule fired"
+
+
+class EpisodeDayCount(models.Model):
+    """Active episodes of one clinic on one of its days, by level and by rule fired.
+
+    Written only by database triggers (episodes/rollups.py), in the transaction of the
+    episode write; the dashboards read these few rows instead of the episode table.
+    """
+
+    clinic = models.ForeignKey("clinic.Clinic", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    kind = models.CharField(max_length=5, choices=DayCountKind.choices)
+    key = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The triggers' upsert target; it is also the index of every dashboard read.
+            models.UniqueConstraint(fields=["clinic", "day", "kind", "key"],
+                                    name="episodedaycount_one_row_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.key}: {self.n}"

@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.access import Action
 from clinic.admin import PatientScopedAdmin
+from clinic.paging import LargeTableAdminMixin
 from evaluations import services
 from evaluations.models import Evaluation, FollowUpOrder, Suggestion
 
@@ -45,7 +46,7 @@ class EvaluationAdminForm(forms.ModelForm):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(PatientScopedAdmin, SimpleHistoryAdmin):
+class EvaluationAdmin(LargeTableAdminMixin, PatientScopedAdmin, SimpleHistoryAdmin):
     form = EvaluationAdminForm
     list_display = ["patient", "performed_at", "clinician", "status", "version", "hine_total"]
     list_filter = ["status", "age_uses"]

@@ -9,22 +9,20 @@ with the data (tests/bench/bench_dashboard.py checks it).
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
 
 from clinic.access import Action, clinics_for, restrict
 from clinic.models import CaseLevel, CaseStatus, ReviewCase
 from clinic.review import overdue_q
-from episodes.models import Episode, EpisodeStatus
+from episodes.models import DayCountKind, Episode, EpisodeDayCount, EpisodeStatus
 from evaluations.models import EvaluationStatus, Finding, Suggestion, SuggestionStatus
 from review import charts
 from review.forms import day_bounds
@@ -47,6 +45,7 @@ class Scope:
     start: date
     end: date
     clinic_uuid: str = ""
+    every_clinic: bool = False  # a superuser over all clinics: rows need no clinic filter
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
@@ -62,7 +61,8 @@ def scope_for(user: AnyUser | None, *, clinic: str = "", start: date, end: date)
     clinics = clinics_for(user, Action.REVIEW)
     if clinic:
         clinics = clinics.filter(uuid=clinic)
-    return Scope(tuple(clinics.values_list("id", flat=True)), start, end, str(clinic or ""))
+    every = bool(getattr(user, "is_superuser", False) and getattr(user, "is_active", False) and not clinic)
+    return Scope(tuple(clinics.values_list("id", flat=True)), start, end, str(clinic or ""), every)
 
 
 # -- the rows behind each figure (also used by the "rows" pages and CSV) -------------
@@ -71,9 +71,10 @@ def scope_for(user: AnyUser | None, *, clinic: str = "", start: date, end: date)
 def episodes_in(scope: Scope, user: AnyUser | None) -> models.QuerySet[Episode]:
     since, until = scope.bounds
     queryset = Episode.objects.filter(
-        patient__clinic_id__in=scope.clinic_ids, status=EpisodeStatus.ACTIVE,
-        started_at__gte=since, started_at__lt=until,
+        status=EpisodeStatus.ACTIVE, started_at__gte=since, started_at__lt=until,
     )
+    if not scope.every_clinic:
+        queryset = queryset.filter(patient__clinic_id__in=scope.clinic_ids)
     return restrict(queryset, user, Action.REVIEW)
 
 
@@ -82,17 +83,20 @@ def findings_in(scope: Scope, user: AnyUser | None) -> models.QuerySet[Finding]:
     signed amendment is left out so one examination counts once."""
     since, until = scope.bounds
     queryset = Finding.objects.filter(
-        evaluation__patient__clinic_id__in=scope.clinic_ids,
         evaluation__status=EvaluationStatus.SIGNED,
         evaluation__performed_at__gte=since, evaluation__performed_at__lt=until,
     ).exclude(evaluation__amendments__status=EvaluationStatus.SIGNED)
+    if not scope.every_clinic:
+        queryset = queryset.filter(evaluation__patient__clinic_id__in=scope.clinic_ids)
     return restrict(queryset, user, Action.REVIEW, patient_field="evaluation__patient")
 
 
 def suggestions_in(
     scope: Scope, user: AnyUser | None, *, in_range: bool = True
 ) -> models.QuerySet[Suggestion]:
-    queryset = Suggestion.objects.filter(patient__clinic_id__in=scope.clinic_ids)
+    queryset = Suggestion.objects.all()
+    if not scope.every_clinic:
+        queryset = queryset.filter(patient__clinic_id__in=scope.clinic_ids)
     if in_range:
         since, until = scope.bounds
         queryset = queryset.filter(created_at__gte=since, created_at__lt=until)
@@ -103,19 +107,20 @@ def cases_in(scope: Scope, user: AnyUser | None) -> models.QuerySet[ReviewCase]:
     return restrict(ReviewCase.objects.filter(clinic_id__in=scope.clinic_ids), user, Action.REVIEW)
 
 
-def _reason_rule_sql() -> tuple[str, str]:
-    """(FROM item, rule expression) unnesting ``triage.reasons`` on this database."""
-    if connection.vendor == "postgresql":
-        return "jsonb_array_elements(e.triage->'reasons') AS r", "r.value->>'rule'"
-    return "json_each(e.triage, '$.reasons') AS r", "json_extract(r.value, '$.rule')"
-
-
 def episodes_with_rule(queryset: models.QuerySet[Episode], rule: str) -> models.QuerySet[Episode]:
-    """Episodes whose stored triage lists ``rule`` among its reasons."""
-    each, rule_expr = _reason_rule_sql()
-    sql = f"SELECT e.id FROM {Episode._meta.db_table} AS e, {each} WHERE {rule_expr} = %s"  # noqa: S608
-    # Only the rule is a parameter; the rest is fixed text chosen by vendor.
-    return queryset.filter(id__in=models.expressions.RawSQL(sql, [rule]))  # noqa: S611
+    """Episodes whose stored triage lists ``rule`` among its reasons.
+
+    PostgreSQL answers with the GIN index on ``triage->'reasons'`` (containment); SQLite
+    has no JSON containment, so it looks inside each candidate row's reasons.
+    """
+    if connection.vendor == "postgresql":
+        return queryset.filter(triage__reasons__contains=[{"rule": rule}])
+    sql = (
+        f"EXISTS (SELECT 1 FROM json_each({Episode._meta.db_table}.triage, '$.reasons') AS r "  # noqa: S608
+        "WHERE json_extract(r.value, '$.rule') = %s)"
+    )
+    # Only the rule is a parameter; the rest is fixed text.
+    return queryset.filter(models.expressions.RawSQL(sql, [rule], output_field=models.BooleanField()))  # noqa: S611
 
 
 ROW_KINDS = ("episodes", "findings", "suggestions")
@@ -199,19 +204,29 @@ class EpisodeDays:
         ]
 
 
+def day_counts(scope: Scope, kind: str) -> models.QuerySet[EpisodeDayCount]:
+    """The clinics' daily counts (kept by triggers, episodes/rollups.py) in the range.
+
+    The clinics are the viewer's reviewable ones (``scope_for``); a reviewer sees whole
+    clinics, so the per-clinic counts are exactly what ``episodes_in`` would count.
+    """
+    return EpisodeDayCount.objects.filter(
+        clinic_id__in=scope.clinic_ids, kind=kind, day__gte=scope.start, day__lte=scope.end,
+    )
+
+
 def episodes_per_day(scope: Scope, user: AnyUser | None) -> EpisodeDays:
-    """New episodes per day (by when they started, in the clinic's time zone) and level."""
+    """New episodes per day (each clinic's own calendar day) and level, from the daily counts."""
     grouped = (
-        episodes_in(scope, user)
-        .annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
-        .values("day", "level").annotate(n=Count("id")).order_by()
+        day_counts(scope, DayCountKind.LEVEL).values("day", "key")
+        .annotate(total=Sum("n")).filter(total__gt=0).order_by()
     )
     counts: dict[tuple[str, str], int] = {}
     by_level = dict.fromkeys(EPISODE_LEVELS, 0)
     for row in grouped:
         day = row["day"].isoformat()
-        counts[(day, row["level"])] = row["n"]
-        by_level[row["level"]] = by_level.get(row["level"], 0) + row["n"]
+        counts[(day, row["key"])] = row["total"]
+        by_level[row["key"]] = by_level.get(row["key"], 0) + row["total"]
     return EpisodeDays([d.isoformat() for d in scope.days], counts, by_level)
 
 
@@ -224,20 +239,11 @@ class RuleCount:
 
 def top_rules(scope: Scope, user: AnyUser | None, limit: int = TOP_RULES) -> list[RuleCount]:
     """The rules that fired most: triage reasons of episodes and findings of evaluations."""
-    rows: list[RuleCount] = []
-    try:
-        inner, params = episodes_in(scope, user).order_by().values("id").query.sql_with_params()
-    except EmptyResultSet:  # no clinic in scope: the ORM knows there is nothing to ask
-        inner = None
-    if inner is not None:
-        each, rule_expr = _reason_rule_sql()
-        sql = (
-            f"SELECT {rule_expr} AS rule, COUNT(*) AS n FROM {Episode._meta.db_table} AS e, "  # noqa: S608
-            f"{each} WHERE e.id IN ({inner}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
-            rows = [RuleCount(rule, "episode", n) for rule, n in cursor.fetchall() if rule]
+    fired = (
+        day_counts(scope, DayCountKind.RULE).values("key").annotate(total=Sum("n"))
+        .filter(total__gt=0).order_by("-total", "key")[:limit]
+    )
+    rows = [RuleCount(row["key"], "episode", row["total"]) for row in fired]
     findings = (
         findings_in(scope, user).values("rule").annotate(n=Count("id")).order_by("-n", "rule")[:limit]
     )
@@ -305,14 +311,42 @@ def _median(queryset: models.QuerySet, label: str) -> Median:
     return Median(label, sum(middle, timedelta()) / len(middle), count)
 
 
+class PercentileMedian(models.Aggregate):
+    """PostgreSQL's ``percentile_cont(0.5)``: the median, interpolated like ``statistics.median``."""
+
+    function = "PERCENTILE_CONT"
+    name = "median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
 def response_medians(scope: Scope, user: AnyUser | None) -> list[Median]:
     """From the report of an urgent or emergency episode to acknowledgement and resolution.
 
     Measured from when the report reached the clinic (``created_at``), to the case's
     acknowledgement at or after it; a case acknowledged earlier and reopened by this
-    episode counts from its next acknowledgement.
+    episode counts from its next acknowledgement. On PostgreSQL both medians come from
+    one pass over the range (an ordered-set aggregate); SQLite fetches the middle rows.
     """
     urgent = episodes_in(scope, user).filter(level__in=URGENT_LEVELS, review_case__isnull=False)
+    labels = ("Urgent episode to acknowledgement", "Urgent episode to resolution")
+    if connection.vendor == "postgresql":
+        waits = {
+            "ack": (F("review_case__acknowledged_at"), Q(review_case__acknowledged_at__gte=F("created_at"))),
+            "res": (F("review_case__resolved_at"), Q(review_case__resolved_at__gte=F("created_at"))),
+        }
+        figures = urgent.aggregate(**{
+            f"{key}_{part}": aggregate
+            for key, (until, when) in waits.items()
+            for part, aggregate in (
+                ("n", Count("id", filter=when)),
+                ("median", PercentileMedian(
+                    ExpressionWrapper(until - F("created_at"), output_field=DurationField()),
+                    filter=when)),
+            )
+        })
+        return [Median(label, figures[f"{key}_median"], figures[f"{key}_n"])
+                for label, key in zip(labels, waits, strict=True)]
     acknowledged = urgent.filter(review_case__acknowledged_at__gte=F("created_at")).annotate(
         wait=ExpressionWrapper(F("review_case__acknowledged_at") - F("created_at"),
                                output_field=DurationField())
@@ -321,33 +355,42 @@ def response_medians(scope: Scope, user: AnyUser | None) -> list[Median]:
         wait=ExpressionWrapper(F("review_case__resolved_at") - F("created_at"),
                                output_field=DurationField())
     )
-    return [
-        _median(acknowledged, "Urgent episode to acknowledgement"),
-        _median(resolved, "Urgent episode to resolution"),
-    ]
+    return [_median(acknowledged, labels[0]), _median(resolved, labels[1])]
 
 
-@dataclass
 class Dashboard:
-    scope: Scope
-    open_cases: OpenCases
-    episodes: EpisodeDays
-    rules: list[RuleCount]
-    suggestions: list[SuggestionRow]
-    medians: list[Median]
-    extra: dict[str, Any] = field(default_factory=dict)
+    """Every figure for ``scope``, each computed on first use: a CSV of one table runs
+    only that table's queries, the page all of them (about a dozen, whatever the size)."""
+
+    def __init__(self, user: AnyUser | None, scope: Scope) -> None:
+        self.user = user
+        self.scope = scope
+        self.extra: dict[str, Any] = {}
+
+    @cached_property
+    def open_cases(self) -> OpenCases:
+        return open_cases(self.scope, self.user)
+
+    @cached_property
+    def episodes(self) -> EpisodeDays:
+        return episodes_per_day(self.scope, self.user)
+
+    @cached_property
+    def rules(self) -> list[RuleCount]:
+        return top_rules(self.scope, self.user)
+
+    @cached_property
+    def suggestions(self) -> list[SuggestionRow]:
+        return suggestions_by_code(self.scope, self.user)
+
+    @cached_property
+    def medians(self) -> list[Median]:
+        return response_medians(self.scope, self.user)
 
 
 def dashboard(user: AnyUser | None, scope: Scope) -> Dashboard:
-    """Every figure of the dashboard for ``scope`` (about a dozen queries, whatever the size)."""
-    return Dashboard(
-        scope=scope,
-        open_cases=open_cases(scope, user),
-        episodes=episodes_per_day(scope, user),
-        rules=top_rules(scope, user),
-        suggestions=suggestions_by_code(scope, user),
-        medians=response_medians(scope, user),
-    )
+    """The figures of the dashboard for ``scope``, computed as they are read."""
+    return Dashboard(user, scope)
 
 
 def format_duration(value: timedelta | None) -> str:
@@ -424,7 +467,9 @@ def presentation(board: Dashboard) -> dict[str, Any]:
     scope = board.scope
     queue = reverse("review:queue")
     clinic = {"clinic": scope.clinic_uuid} if scope.clinic_uuid else {}
-    day_links = {day: _rows_url("episodes", scope, day=day) for day in board.episodes.days}
+    # One reverse() for every day's link: a year's chart has 366 of them.
+    day_base = _rows_url("episodes", scope)
+    day_links = {day: f"{day_base}&{urlencode({'day': day})}" for day in board.episodes.days}
     rule_links = [
         (r, _rows_url("episodes" if r.kind == "episode" else "findings", scope, rule=r.rule))
         for r in board.rules

@@ -273,3 +273,20 @@ def test_findings_of_signed_evaluations_count_once_per_examination(world):
                                         version=amendment.version)
     rules = dashboards.top_rules(scope, world.reviewer, limit=100)
     assert {(r.rule, r.count) for r in rules if r.kind == "evaluation"} == set(expected.items())
+
+
+def test_a_superuser_sees_every_clinic_without_a_clinic_filter(world, data, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    board = board_for(root)
+    assert board.scope.every_clinic and not board_for(world.reviewer).scope.every_clinic
+    shown = [e for e in data["episodes"] if in_range(e.started_at)]
+    assert board.episodes.total == len(shown) + 1  # and the other clinic's emergency
+    fired = Counter(r["rule"] for e in shown for r in e.triage["reasons"]) + Counter({"EP-A": 1})
+    assert [(r.rule, r.count) for r in board.rules] == sorted(fired.items(), key=lambda i: (-i[1], i[0]))
+    urgent = [e for e in shown if e.level in ("urgent", "emergency")]
+    ack, _ = board.medians
+    mine = board_for(world.reviewer).medians[0]
+    assert ack.count == mine.count <= len(urgent)  # the other clinic's case is not acknowledged
+    # Naming one clinic narrows a superuser's figures to it.
+    one = board_for(root, clinic=str(world.other_clinic.uuid))
+    assert not one.scope.every_clinic and one.episodes.total == 1

@@ -1,0 +1,582 @@
+"""A clinic network at production size, written in bulk (``manage.py seed_scale``).
+
+What a real two years leaves: clinics with their staff, babies with a parent each,
+episodes whose triage is the app's own (a pool of report shapes triaged by
+``episodes.triage.assess`` and reused), the review cases those episodes open, raise and
+see resolved, history rows, and signed evaluations with findings and suggestions.
+
+Rows go in with PostgreSQL's COPY (psycopg 3 ``cursor.copy``) with the episode tables'
+secondary indexes dropped and rebuilt after, and foreign keys and triggers skipped
+(``session_replication_role = replica``) when the role may do so; the daily counts
+(episodes/rollups.py) are then recounted once. On SQLite it uses ``bulk_create``.
+Everything runs in one transaction: a failed seed leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import random
+import sys
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TextIO
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from clinic.ages import age_on
+from clinic.levels import Level
+from clinic.models import (
+    CaseOutcome,
+    CaseStatus,
+    Clinic,
+    Guardianship,
+    Membership,
+    Patient,
+    ReviewCase,
+    Role,
+)
+from episodes import rollups
+from episodes.models import Episode
+from episodes.triage import RULE_SET_VERSION, EpisodeReport, assess, is_convulsive
+from evaluations.findings import CATALOGUE
+from evaluations.models import Evaluation, Finding, Suggestion
+from evaluations.suggestions import CODES
+
+RANK = {"routine": 0, "soon": 1, "urgent": 2, "emergency": 3}
+CASE_LEVELS = {"soon", "urgent", "emergency"}
+NO_SIGNS: list[str] = []  # one shared object: the COPY dumps each JSON object once
+BIG_CHILD_EPISODES = 2000  # one diary this long, as in the issue's measurements
+
+
+@dataclass(frozen=True)
+class Size:
+    clinics: int = 20
+    patients: int = 100_000
+    episodes: int = 1_000_000
+    evaluations: int = 20_000
+    days: int = 730
+    seed: int = 14
+
+
+# -- progress -----------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar on a terminal (tqdm-like, without the dependency)."""
+
+    def __init__(self, label: str, total: int, stream: TextIO | None = None) -> None:
+        self.label, self.total, self.done = label, max(total, 1), 0
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+        self._shown = -1
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        percent = min(100, self.done * 100 // self.total)
+        if self.live and percent != self._shown:
+            self._shown = percent
+            bar = "#" * (percent // 4)
+            elapsed = time.perf_counter() - self.started
+            self.stream.write(f"\r{self.label:<22} [{bar:<25}] {percent:3d}% {self.done:>9,} {elapsed:6.1f}s")
+            self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write(f"\r{self.label:<22} [{'#' * 25}] 100% {self.done:>9,} "
+                          f"{time.perf_counter() - self.started:6.1f}s\n")
+        self.stream.flush()
+
+
+# -- bulk writes ----------------------------------------------------------------------
+
+
+class Writer:
+    """Rows of a model as tuples of ``fields`` (attnames); other columns get their default."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.pg = connection.vendor == "postgresql"
+        self.stream = stream
+        self._json: dict[int, tuple[object, str]] = {}
+
+    def json_text(self, value: object) -> str:
+        # Rows share their JSON objects (triage templates), so each is dumped once;
+        # the object is kept with its text so its id cannot be reused.
+        key = id(value)
+        hit = self._json.get(key)
+        if hit is None:
+            hit = self._json[key] = (value, json.dumps(value))
+        return hit[1]
+
+    def write(self, model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple],
+              total: int = 0, label: str = "", progress: Progress | None = None) -> int:
+        concrete = {f.attname: f for f in model._meta.concrete_fields}
+        missing = [f for name, f in concrete.items()
+                   if name not in fields and not (f.primary_key and isinstance(f, models.AutoField))]
+        filled = {f.attname: f.get_default() for f in missing}
+        own = progress is None and bool(total)
+        if own:
+            progress = Progress(label or model._meta.db_table, total, self.stream)
+        count = 0
+        if self.pg:
+            json_at = [i for i, name in enumerate(fields) if isinstance(concrete[name], models.JSONField)]
+            columns = [*fields, *filled]
+            tail = tuple(
+                concrete[name].get_db_prep_save(value, connection) for name, value in filled.items()
+            )
+            sql = f"COPY {model._meta.db_table} ({', '.join(concrete[c].column for c in columns)}) FROM STDIN"
+            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    if json_at:
+                        row = list(row)
+                        for i in json_at:
+                            row[i] = self.json_text(row[i])
+                    copy.write_row((*row, *tail))
+                    count += 1
+                    if progress and not count % 10_000:
+                        progress.update(10_000)
+        else:
+            batch: list[models.Model] = []
+            for row in rows:
+                batch.append(model(**dict(zip(fields, row, strict=True)), **filled))
+                if len(batch) == 2000:
+                    model.objects.bulk_create(batch)
+                    count += len(batch)
+                    batch = []
+                    if progress:
+                        progress.update(2000)
+            model.objects.bulk_create(batch)
+            count += len(batch)
+        if progress is not None:
+            progress.update(count % 10_000 if self.pg else len(batch))
+            if own:
+                progress.close()
+        return count
+
+
+@contextmanager
+def fast_load(tables: Sequence[str]) -> Iterator[bool]:
+    """On PostgreSQL: skip row triggers and FK checks, drop secondary indexes, rebuild after.
+
+    Yields whether triggers were skipped (the daily counts must then be recounted).
+    """
+    if connection.vendor != "postgresql":
+        yield False
+        return
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            replica = True
+        except Exception:  # noqa: BLE001 - not a superuser: keep triggers and checks
+            replica = False
+        if replica:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # faster index rebuilds
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield replica
+    with connection.cursor() as cursor:
+        progress = Progress("indexes", len(indexes))
+        for _, definition in indexes:
+            cursor.execute(definition)
+            progress.update()
+        progress.close()
+        if replica:
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def next_ids(model: type[models.Model]) -> int:
+    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def reset_sequences(*models_: type[models.Model]) -> None:
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(_no_style(), list(models_)):
+            cursor.execute(statement)
+
+
+def _no_style() -> Any:
+    from django.core.management.color import no_style
+
+    return no_style()
+
+
+# -- what reports look like ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One kind of report with the triage the app gives it (computed once, shared)."""
+
+    fields: dict[str, Any]
+    triage: dict[str, Any]
+    level: str
+    convulsive: bool
+
+
+def _report_mix(rng: random.Random) -> list[tuple[dict[str, Any], float]]:
+    """Report shapes and how often parents send them: mostly sleep twitches and startles.
+
+    Weighted so that about 6% of reports are above routine, which leaves about 55,000
+    review cases per million episodes (the figure the issue measured with).
+    """
+    typical = [
+        ({"duration_seconds": 4, "body_parts": ["left_foot"], "state": "asleep", "pattern": "isolated",
+          "stops_when_held_or_woken": "not_tried"}, 30.0),
+        ({"duration_seconds": 3, "body_parts": ["right_foot"], "state": "asleep", "pattern": "isolated",
+          "stops_when_held_or_woken": "yes"}, 20.0),
+        ({"duration_seconds": 2, "body_parts": ["left_arm", "right_arm"], "state": "awake",
+          "pattern": "isolated", "stops_when_held_or_woken": "not_tried"}, 12.0),
+        ({"duration_seconds": 40, "body_parts": ["right_leg", "right_foot"], "state": "asleep",
+          "pattern": "cluster", "stops_when_held_or_woken": "yes"}, 8.0),
+        ({"duration_seconds": 10, "body_parts": ["left_arm", "right_arm"], "state": "crying",
+          "pattern": "rhythmic", "stops_when_held_or_woken": "yes"}, 2.0),
+        ({"duration_seconds": 6, "body_parts": ["left_leg"], "state": "drowsy", "pattern": "isolated",
+          "stops_when_held_or_woken": "yes"}, 10.0),
+    ]
+    worrying = [
+        ({"duration_seconds": 15, "body_parts": ["left_leg"], "state": "awake", "pattern": "rhythmic",
+          "stops_when_held_or_woken": "not_tried"}, 1.0),
+        ({"duration_seconds": 50, "body_parts": ["left_leg", "left_foot"], "state": "awake",
+          "pattern": "rhythmic", "stops_when_held_or_woken": "yes"}, 0.6),
+        ({"duration_seconds": 20, "body_parts": ["left_arm"], "state": "awake", "pattern": "rhythmic",
+          "stops_when_held_or_woken": "no"}, 0.4),
+        ({"duration_seconds": 30, "body_parts": ["left_arm", "right_arm"], "state": "waking",
+          "pattern": "cluster", "stops_when_held_or_woken": "no"}, 0.2),
+        ({"duration_seconds": 8, "body_parts": ["right_foot"], "state": "asleep", "pattern": "isolated",
+          "stops_when_held_or_woken": "yes", "signs": ["fever"], "temperature_c": "38.4"}, 0.5),
+        ({"duration_seconds": 120, "body_parts": ["left_arm", "left_leg"], "state": "awake",
+          "pattern": "rhythmic", "stops_when_held_or_woken": "no", "signs": ["unresponsive"]}, 0.1),
+        ({"duration_seconds": 25, "body_parts": ["left_arm", "right_arm"], "state": "awake",
+          "pattern": "cluster", "stops_when_held_or_woken": "no", "signs": ["stiffening"]}, 0.1),
+        ({"duration_seconds": 5, "body_parts": ["left_foot"], "state": "feeding", "pattern": "isolated",
+          "stops_when_held_or_woken": "yes", "signs": ["color_change"]}, 0.1),
+    ]
+    return typical + worrying
+
+
+def shapes(now: datetime, rng: random.Random) -> tuple[list[Shape], list[float]]:
+    """Each shape triaged by the app's rules for a three-month-old with no history."""
+    age = age_on(date_of_birth=now.date() - timedelta(days=90), on=now.date(),
+                 gestational_weeks=40, gestational_days=0, correct_until_months=24)
+    out, weights = [], []
+    for fields, weight in _report_mix(rng):
+        temperature = fields.get("temperature_c")
+        report = EpisodeReport(
+            started_at=now, duration_seconds=fields["duration_seconds"],
+            body_parts=frozenset(fields["body_parts"]), state=fields["state"], pattern=fields["pattern"],
+            stops_when_held_or_woken=fields["stops_when_held_or_woken"],
+            signs=frozenset(fields.get("signs", ())),
+            temperature_c=Decimal(temperature) if temperature else None,
+        )
+        result = assess(report, age, None)
+        stored = {**fields, "signs": list(fields.get("signs", [])),
+                  "temperature_c": Decimal(temperature) if temperature else None}
+        out.append(Shape(stored, result.as_dict(), str(result.level), is_convulsive(report)))
+        weights.append(weight)
+    return out, weights
+
+
+# -- the network ------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    counts: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+GIVEN = ["Noah", "Mila", "Ava", "Leo", "Lucia", "Omar", "Zoe", "Ines", "Kai", "Ada", "Ivan", "Maya"]
+FAMILY = ["Chen", "Alvarez", "Okafor", "Stone", "Ruiz", "Novak", "Haddad", "Kim", "Silva", "Moreau"]
+ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "UTC"]
+
+
+def _staff(clinics: list[Clinic], password: str, now: datetime) -> dict[int, list[int]]:
+    """A clinician, a reviewer and a clinic admin per clinic; clinic id -> [clinician ids]."""
+    User = get_user_model()
+    clinicians: dict[int, list[int]] = {}
+    for clinic in clinics:
+        for role in (Role.CLINICIAN, Role.REVIEWER, Role.CLINIC_ADMIN):
+            user = User.objects.create(
+                username=f"scale-{role}-{clinic.pk}", password=password, date_joined=now,
+                is_staff=role == Role.CLINIC_ADMIN,
+            )
+            Membership.objects.create(user=user, clinic=clinic, role=role)
+            if role == Role.CLINICIAN:
+                clinicians[clinic.pk] = [user.pk]
+    if not User.objects.filter(username="scale-superuser").exists():
+        User.objects.create(username="scale-superuser", password=password, is_superuser=True,
+                            is_staff=True, date_joined=now)
+    return clinicians
+
+
+def seed(size: Size, *, stream: TextIO | None = None, now: datetime | None = None) -> Result:
+    started = time.perf_counter()
+    now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
+    rng = random.Random(size.seed)  # noqa: S311 - invented data, not secrets
+    result = Result()
+    writer = Writer(stream)
+    password = make_password("demo-pass-2026")
+    with transaction.atomic():
+        tag = uuid.uuid4().hex[:6]
+        clinics = [Clinic.objects.create(name=f"Scale clinic {n + 1} ({tag})", emergency_number="911",
+                                         time_zone=ZONES[n % len(ZONES)])
+                   for n in range(size.clinics)]
+        clinicians = _staff(clinics, password, now)
+        clinic_ids = [c.pk for c in clinics]
+
+        User = get_user_model()
+        first_user = next_ids(User)
+        first_patient = next_ids(Patient)
+        window_start = now - timedelta(days=size.days)
+        births: list[date] = []
+        patient_clinic: list[int] = []
+        for i in range(size.patients):
+            births.append((now - timedelta(days=rng.randint(30, size.days + 300))).date())
+            patient_clinic.append(clinic_ids[i % len(clinic_ids)])
+        births[0] = (now - timedelta(days=300)).date()  # the long diary's child
+
+        writer.write(User, ["id", "username", "password", "is_active", "date_joined"], (
+            (first_user + i, f"scale-parent-{tag}-{i}", password, True, now) for i in range(size.patients)
+        ), size.patients, "parents")
+        writer.write(Patient, ["id", "uuid", "clinic_id", "mrn", "given_name", "family_name",
+                               "date_of_birth", "sex", "gestational_age_weeks", "created_at", "updated_at"], (
+            (first_patient + i, uuid.uuid4(), patient_clinic[i], f"S{tag}{i:07d}", GIVEN[i % len(GIVEN)],
+             FAMILY[(i // len(GIVEN)) % len(FAMILY)], births[i], "female" if i % 2 else "male",
+             40 if i % 9 else 33, now, now)
+            for i in range(size.patients)
+        ), size.patients, "patients")
+        writer.write(Guardianship, ["user_id", "patient_id", "relationship", "created_at"], (
+            (first_user + i, first_patient + i, "mother" if i % 3 else "father", now)
+            for i in range(size.patients)
+        ), size.patients, "guardianships")
+
+        levels, cases, episode_count = _episodes(size, writer, rng, now, window_start, births,
+                                                 patient_clinic, first_user, first_patient)
+        result.levels = levels
+        evaluations = _evaluations(size, writer, rng, now, window_start, births, patient_clinic,
+                                   first_patient, clinicians)
+        reset_sequences(User, Patient, Guardianship, Episode, Episode.history.model, ReviewCase,
+                        Evaluation, Finding, Suggestion)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for table in ("auth_user", "clinic_patient", "clinic_reviewcase", "episodes_episode",
+                              "episodes_historicalepisode", "episodes_episodedaycount",
+                              "evaluations_evaluation", "evaluations_finding", "evaluations_suggestion"):
+                    cursor.execute(f"ANALYZE {table}")
+        result.counts = {"clinics": len(clinics), "patients": size.patients, "episodes": episode_count,
+                         "review cases": cases, "signed evaluations": evaluations}
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Sets the visibility map, so deep pages' key lookups are index-only scans.
+        with connection.cursor() as cursor:
+            for table in ("episodes_episode", "episodes_historicalepisode", "clinic_reviewcase"):
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _episodes(size: Size, writer: Writer, rng: random.Random, now: datetime, window_start: datetime,
+              births: list[date], patient_clinic: list[int], first_user: int, first_patient: int
+              ) -> tuple[dict[str, int], int, int]:
+    """Episodes, their history rows and the review cases they open; returns (levels, cases, n)."""
+    pool, weights = shapes(now, rng)
+    cumulative = list(_accumulate(weights))
+    # Some families report far more than others: a heavy tail of episodes per child.
+    per_child = [rng.paretovariate(1.6) for _ in range(size.patients)]
+    rest = max(size.episodes - min(BIG_CHILD_EPISODES, size.episodes // 4), 0)
+    scale = rest / (sum(per_child[1:]) or 1)
+    quota = [0] + [int(w * scale) for w in per_child[1:]]
+    for child in rng.sample(range(1, size.patients), min(rest - sum(quota), size.patients - 1)):
+        quota[child] += 1  # what the rounding down left, one each to some children
+    quota[0] = size.episodes - sum(quota[1:])  # the long diary
+    # Episodes of each child, in time order: which case each one opens, raises or joins.
+    first_episode = next_ids(Episode)
+    first_case = next_ids(ReviewCase)
+    case_rows: list[tuple] = []
+    next_case = [first_case]
+    levels = dict.fromkeys(RANK, 0)
+    horizon = now - timedelta(minutes=5)
+
+    def episode_rows() -> Iterator[tuple]:
+        # Rows go in in time order, as a clinic's reports arrive: a month's episodes sit
+        # together on disk, as they do in production (scattered rows would cost every
+        # range query a random read per row). Each child's open case is kept by child.
+        moments: list[tuple[float, int]] = []
+        epoch = window_start.timestamp()
+        for child in range(size.patients):
+            n = quota[child]
+            if not n:
+                continue
+            born = datetime.combine(births[child], datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
+            start = max(born, window_start).timestamp() - epoch
+            span = min(born + timedelta(days=400), horizon).timestamp() - epoch - start
+            moments += [(start + rng.random() * span, child) for _ in range(n)]
+        moments.sort()
+        open_case: dict[int, list[Any]] = {}  # child -> [id, level, opened, ack, resolved, reasons, previous]
+        episode_id = first_episode
+        for offset, child in moments:
+            started_at = window_start + timedelta(seconds=offset)
+            patient_id, reporter_id = first_patient + child, first_user + child
+            clinic_id = patient_clinic[child]
+            case = open_case.get(child)
+            shape = pool[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+            level = shape.level
+            levels[level] += 1
+            case_id = None
+            if level in CASE_LEVELS:
+                if case is None or (case[4] is not None and case[4] <= started_at):
+                    previous = case[0] if case is not None else None
+                    if case is not None:
+                        case_rows.append(_case_row(case, patient_id, clinic_id, now))
+                    wait = 40 if RANK[level] > 1 else 300  # minutes, on average
+                    ack = started_at + timedelta(minutes=rng.expovariate(1 / wait))
+                    resolved = ack + timedelta(hours=rng.expovariate(1 / 20))
+                    next_case[0] += 1
+                    case = open_case[child] = [next_case[0] - 1, level, started_at,
+                                               ack if ack < now else None,
+                                               resolved if resolved < now else None,
+                                               shape.triage["reasons"], previous]
+                elif RANK[level] > RANK[case[1]]:
+                    case[1] = level
+                case_id = case[0]
+            created = min(started_at + timedelta(seconds=rng.randint(5, 1800)), now)
+            yield (episode_id, uuid.uuid4(), patient_id, reporter_id, started_at, shape, level,
+                   case_id, created)
+            episode_id += 1
+        for child, case in open_case.items():
+            case_rows.append(_case_row(case, first_patient + child, patient_clinic[child], now))
+
+    fields = ["id", "uuid", "patient_id", "reporter_id", "source", "started_at", "duration_seconds",
+              "body_parts", "state", "pattern", "stops_when_held_or_woken", "signs", "unsure_signs",
+              "temperature_c", "notes", "convulsive", "triage", "level", "rule_set_version",
+              "content_hash", "review_case_id", "status", "entered_in_error_reason", "created_at",
+              "updated_at"]
+    history_fields = [*fields, "history_id", "history_date", "history_type", "history_user_id"]
+    history_fields.remove("updated_at")
+    history_fields.append("updated_at")
+
+    def rows() -> Iterator[tuple]:
+        for item in episode_rows():
+            episode_id, uid, patient_id, reporter_id, started_at, shape, level, case_id, created = item
+            f = shape.fields
+            row = (episode_id, uid, patient_id, reporter_id, "parent", started_at, f["duration_seconds"],
+                   f["body_parts"], f["state"], f["pattern"], f["stops_when_held_or_woken"], f["signs"],
+                   NO_SIGNS, f["temperature_c"], "", shape.convulsive, shape.triage, level, RULE_SET_VERSION,
+                   uid.hex, case_id, "active", "", created, created)
+            yield row
+
+    history = Episode.history.model
+    first_history = next_ids(history)
+    count = 0
+    with fast_load([Episode._meta.db_table, history._meta.db_table]) as skipped:
+        # In chunks: each chunk's rows are kept only until their history rows are written.
+        # The cases come last (foreign keys are checked at commit on both databases).
+        generated = rows()
+        episodes_bar = Progress("episodes + history", size.episodes, writer.stream)
+        while True:
+            chunk = list(itertools.islice(generated, 50_000))
+            if not chunk:
+                break
+            writer.write(Episode, fields, chunk)
+            writer.write(history, history_fields, (
+                (*row[:-1], first_history + count + i, row[-2], "+", row[3], row[-1])
+                for i, row in enumerate(chunk)
+            ))
+            count += len(chunk)
+            episodes_bar.update(len(chunk))
+        episodes_bar.close()
+        writer.write(ReviewCase, ["id", "uuid", "clinic_id", "patient_id", "level", "status", "reasons",
+                                  "opened_at", "updated_at", "oldest_unacknowledged_at", "acknowledged_at",
+                                  "resolved_at", "outcome", "previous_id"],
+                     case_rows, len(case_rows), "review cases")
+        if skipped:
+            rollups.rebuild()
+    return levels, len(case_rows), count
+
+
+def _case_row(case: list[Any], patient_id: int, clinic_id: int, now: datetime) -> tuple:
+    case_id, level, opened, ack, resolved, reasons, previous = case
+    if resolved is not None:
+        status = CaseStatus.RESOLVED
+    elif ack is not None:
+        status = CaseStatus.ACKNOWLEDGED
+    else:
+        status = CaseStatus.OPEN
+    outcome = CaseOutcome.values[case_id % len(CaseOutcome.values)] if resolved else ""
+    return (case_id, uuid.uuid4(), clinic_id, patient_id, level, status, reasons, opened,
+            resolved or ack or opened, opened if status == CaseStatus.OPEN else None, ack, resolved,
+            outcome, previous)
+
+
+def _accumulate(weights: Sequence[float]) -> Iterator[float]:
+    total = 0.0
+    for weight in weights:
+        total += weight
+        yield total
+
+
+def _evaluations(size: Size, writer: Writer, rng: random.Random, now: datetime, window_start: datetime,
+                 births: list[date], patient_clinic: list[int], first_patient: int,
+                 clinicians: dict[int, list[int]]) -> int:
+    """Signed evaluations with two or three findings each, and a suggestion for some."""
+    rules = list(CATALOGUE.values())
+    codes = list(CODES)
+    first_evaluation = next_ids(Evaluation)
+    evaluation_rows, finding_rows, suggestion_rows = [], [], []
+    for n in range(size.evaluations):
+        child = rng.randrange(size.patients)
+        born = datetime.combine(births[child], datetime.min.time(), tzinfo=UTC)
+        start = max(born + timedelta(days=7), window_start)
+        performed = start + timedelta(seconds=rng.random() * max((now - start).total_seconds(), 60))
+        performed = min(performed, now)
+        age_days = (performed.date() - births[child]).days
+        clinic = patient_clinic[child]
+        evaluation_id = first_evaluation + n
+        evaluation_rows.append((
+            evaluation_id, uuid.uuid4(), first_patient + child, clinicians[clinic][0], performed,
+            age_days, age_days, "chronological", "normal", "signed", performed, clinicians[clinic][0],
+            performed, performed,
+        ))
+        for position, info in enumerate(rng.sample(rules, rng.randint(1, 3))):
+            finding_rows.append((evaluation_id, position, info.rule, str(info.level), info.kind,
+                                 info.summary, info.source))
+        if n % 3 == 0:
+            status = rng.choice(["suggested", "accepted", "dismissed"])
+            suggestion_rows.append((
+                uuid.uuid4(), first_patient + child, evaluation_id, rng.choice(codes),
+                "urgent" if n % 7 == 0 else "soon",
+                [{"rule": finding_rows[-1][2], "level": finding_rows[-1][3], "explanation": "",
+                  "source": ""}],
+                status, "not needed now" if status == "dismissed" else "", performed,
+            ))
+    writer.write(Evaluation, ["id", "uuid", "patient_id", "clinician_id", "performed_at",
+                              "age_chronological_days", "age_corrected_days", "age_uses", "tone", "status",
+                              "signed_at", "signed_by_id", "created_at", "updated_at"],
+                 evaluation_rows, len(evaluation_rows), "evaluations")
+    writer.write(Finding, ["evaluation_id", "position", "rule", "level", "kind", "explanation", "source"],
+                 finding_rows, len(finding_rows), "findings")
+    writer.write(Suggestion, ["uuid", "patient_id", "evaluation_id", "code", "priority", "reasons",
+                              "status", "dismiss_reason", "created_at"],
+                 suggestion_rows, len(suggestion_rows), "suggestions")
+    return len(evaluation_rows)
+
+
+__all__ = ["Level", "Result", "Size", "seed"]
