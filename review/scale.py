@@ -45,6 +45,7 @@ from clinic.models import (
     ReviewCase,
     Role,
 )
+from clinic.search import search_key
 from episodes import rollups
 from episodes.models import Episode
 from episodes.triage import RULE_SET_VERSION, EpisodeReport, assess, is_convulsive
@@ -357,11 +358,14 @@ def seed(size: Size, *, stream: TextIO | None = None, now: datetime | None = Non
         writer.write(User, ["id", "username", "password", "is_active", "date_joined"], (
             (first_user + i, f"scale-parent-{tag}-{i}", password, True, now) for i in range(size.patients)
         ), size.patients, "parents")
+        # COPY skips Patient.save(), so the search column is filled here, as save() would.
         writer.write(Patient, ["id", "uuid", "clinic_id", "mrn", "given_name", "family_name",
-                               "date_of_birth", "sex", "gestational_age_weeks", "created_at", "updated_at"], (
+                               "search_name", "date_of_birth", "sex", "gestational_age_weeks",
+                               "created_at", "updated_at"], (
             (first_patient + i, uuid.uuid4(), patient_clinic[i], f"S{tag}{i:07d}", GIVEN[i % len(GIVEN)],
-             FAMILY[(i // len(GIVEN)) % len(FAMILY)], births[i], "female" if i % 2 else "male",
-             40 if i % 9 else 33, now, now)
+             FAMILY[(i // len(GIVEN)) % len(FAMILY)],
+             search_key(GIVEN[i % len(GIVEN)], FAMILY[(i // len(GIVEN)) % len(FAMILY)]),
+             births[i], "female" if i % 2 else "male", 40 if i % 9 else 33, now, now)
             for i in range(size.patients)
         ), size.patients, "patients")
         writer.write(Guardianship, ["user_id", "patient_id", "relationship", "created_at"], (
