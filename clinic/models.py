@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age, age_on
+from clinic.languages import validate_language
 from clinic.zones import validate_zone
 
 
@@ -250,12 +251,14 @@ class Guardianship(models.Model):
 
 
 class UserPreference(models.Model):
-    """Small per-user settings: the time zone the browser last reported."""
+    """Small per-user settings: the time zone the browser last reported, the language chosen."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
     )
-    time_zone = models.CharField(max_length=64, validators=[validate_zone])
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_zone])
+    # Empty until the user picks one with the switch; then pages and e-mails use it.
+    language = models.CharField(max_length=16, blank=True, validators=[validate_language])
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
