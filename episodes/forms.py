@@ -14,21 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import BoundedDateField
 from clinic.zones import is_zone
+from episodes.choices import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGN_QUESTIONS, SIGNS, STATES
 from episodes.models import (
     MAX_DURATION_SECONDS,
     Source,
     validate_not_in_future,
     validate_started_at_for,
 )
-from episodes.triage import (
-    BODY_PARTS,
-    EMERGENCY_SIGNS,
-    HELD_CHOICES,
-    PATTERNS,
-    SIGN_QUESTIONS,
-    SIGNS,
-    STATES,
-)
+from episodes.triage import EMERGENCY_SIGNS
 
 UNSURE = "unsure"
 ANSWERS = [("yes", _("Yes")), ("no", _("No")), (UNSURE, _("Not sure"))]

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.levels import Level
-from episodes.triage import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
+from clinic.levels import LEVEL_LABELS, Level
+from episodes.choices import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
 
 BODY_PART_CODES = frozenset(code for code, _ in BODY_PARTS)
 SIGN_CODES = frozenset(code for code, _ in SIGNS)
@@ -78,7 +78,7 @@ class EpisodeStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
 
-LEVEL_CHOICES = [(level.value, level.value.title()) for level in Level]
+LEVEL_CHOICES = [(level.value, _(LEVEL_LABELS[level])) for level in Level]
 
 
 class Episode(models.Model):
@@ -184,15 +184,15 @@ class Episode(models.Model):
 
     def body_part_labels(self) -> list[str]:
         labels = dict(BODY_PARTS)
-        return [labels.get(code, code) for code in self.body_parts]
+        return [str(labels.get(code, code)) for code in self.body_parts]
 
     def sign_labels(self) -> list[str]:
         labels = dict(SIGNS)
-        return [labels.get(code, code) for code in self.signs]
+        return [str(labels.get(code, code)) for code in self.signs]
 
     def unsure_sign_labels(self) -> list[str]:
         labels = dict(SIGNS)
-        return [labels.get(code, code) for code in self.unsure_signs]
+        return [str(labels.get(code, code)) for code in self.unsure_signs]
 
 
 class AttachmentKind(models.TextChoices):
