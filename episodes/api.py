@@ -24,7 +24,7 @@ from clinic.access import Action, can, get_for, get_patient_for, not_allowed, re
 from clinic.api_schema import ERROR
 from clinic.fields import BoundedIsoDateTimeFilter
 from clinic.models import AuditAction
-from episodes import services
+from episodes import messages, services
 from episodes.downloads import serve_attachment
 from episodes.models import (
     LEVEL_CHOICES,
@@ -40,7 +40,9 @@ router = SimpleRouter()
 
 
 def _triage_out(triage: dict[str, Any]) -> dict[str, Any]:
-    """The triage answer exactly as DESIGN.md defines it."""
+    """The triage answer exactly as DESIGN.md defines it, in the request's language
+    (LocaleMiddleware reads Accept-Language and answers with Content-Language)."""
+    triage = messages.translated(triage)
     return {
         "level": triage.get("level"),
         "headline": triage.get("headline"),
