@@ -51,11 +51,11 @@ class SeizurePlanForm(forms.Form):
 
 
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Parent's email")
+    email = forms.EmailField(label=_("Parent's email"))
     relationship = forms.ChoiceField(choices=Relationship.choices, initial=Relationship.PARENT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -251,23 +251,25 @@ class QuickLogForm(forms.Form):
 
 class MarkInErrorForm(forms.Form):
     reason = forms.CharField(
-        label="Why is this report a mistake?", max_length=2000,
+        label=_("Why is this report a mistake?"), max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: logged twice, or the wrong child. The report is kept, marked as a mistake.",
+        help_text=_(
+            "For example: logged twice, or the wrong child. The report is kept, marked as a mistake."
+        ),
     )
 
 
 class DiaryFilterForm(forms.Form):
     level = forms.ChoiceField(
-        required=False, label="Level",
-        choices=[("", "All levels"), ("routine", "Routine"), ("soon", "Soon"),
-                 ("urgent", "Urgent"), ("emergency", "Emergency")],
+        required=False, label=_("Level"),
+        choices=[("", _("All levels")), ("routine", _("Routine")), ("soon", _("Soon")),
+                 ("urgent", _("Urgent")), ("emergency", _("Emergency"))],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    start = BoundedDateField(required=False, label="From",
+    start = BoundedDateField(required=False, label=_("From"),
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = BoundedDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    include_errors = forms.BooleanField(required=False, label="Show reports marked as mistakes")
+    end = BoundedDateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    include_errors = forms.BooleanField(required=False, label=_("Show reports marked as mistakes"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

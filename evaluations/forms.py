@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.ages import Age
 from clinic.fields import BoundedDateField
@@ -32,16 +33,16 @@ class EvaluationForm(forms.Form):
 
     performed_at = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Empty: now.",
+        help_text=_("Empty: now."),
     )
-    history = forms.CharField(required=False, widget=TEXT_AREA, label="What happened at home")
-    birth_history = forms.CharField(required=False, widget=TEXT_AREA, label="Birth history")
-    family_history = forms.CharField(required=False, widget=TEXT_AREA, label="Family history")
+    history = forms.CharField(required=False, widget=TEXT_AREA, label=_("What happened at home"))
+    birth_history = forms.CharField(required=False, widget=TEXT_AREA, label=_("Birth history"))
+    family_history = forms.CharField(required=False, widget=TEXT_AREA, label=_("Family history"))
     tone = forms.ChoiceField(choices=TONE_CHOICES, required=False, widget=BUTTONS,
-                             label="Overall tone")
-    lost_skills = forms.BooleanField(required=False, label="Has lost skills they had", widget=CHECK)
+                             label=_("Overall tone"))
+    lost_skills = forms.BooleanField(required=False, label=_("Has lost skills they had"), widget=CHECK)
     observed_movements = forms.CharField(required=False, widget=TEXT_AREA,
-                                         label="Movements observed (in clinic or on video)")
+                                         label=_("Movements observed (in clinic or on video)"))
     assessment = forms.CharField(required=False, widget=TEXT_AREA)
     plan = forms.CharField(required=False, widget=TEXT_AREA)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -56,7 +57,7 @@ class EvaluationForm(forms.Form):
                 choices=SCORE_CHOICES, required=False, widget=BUTTONS,
                 label=norms.HINE_ITEMS[code].label,
             )
-            self.fields[f"hine_{code}_asym"] = forms.BooleanField(required=False, label="asymmetric",
+            self.fields[f"hine_{code}_asym"] = forms.BooleanField(required=False, label=_("asymmetric"),
                                                                   widget=CHECK)
         for code in norms.REFLEXES:
             for side in ("left", "right"):
@@ -66,7 +67,7 @@ class EvaluationForm(forms.Form):
                 )
             if norms.REFLEXES[code].obligatory_abnormal:
                 self.fields[f"rx_{code}_obligatory"] = forms.BooleanField(
-                    required=False, label="obligatory (cannot break out of it)", widget=CHECK,
+                    required=False, label=_("obligatory (cannot break out of it)"), widget=CHECK,
                 )
         for milestone in self.milestones:
             self.fields[f"ms_{milestone.code}"] = forms.ChoiceField(
@@ -171,7 +172,7 @@ class EvaluationForm(forms.Form):
 class DismissForm(forms.Form):
     reason = forms.CharField(
         widget=forms.TextInput(attrs={"placeholder": "Why not now?"}), max_length=500,
-        label="Reason for dismissing",
+        label=_("Reason for dismissing"),
     )
 
 
@@ -187,8 +188,8 @@ class TimelineFilterForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    code = forms.ChoiceField(choices=ORDER_CODE_CHOICES, label="Test")
-    test = forms.CharField(required=False, max_length=200, label="Name (for 'other')")
+    code = forms.ChoiceField(choices=ORDER_CODE_CHOICES, label=_("Test"))
+    test = forms.CharField(required=False, max_length=200, label=_("Name (for 'other')"))
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.ROUTINE)
 
 
