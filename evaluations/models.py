@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age
@@ -279,4 +280,5 @@ class FollowUpOrder(models.Model):
     @property
     def parent_explanation(self) -> str:
         """What the test is, in plain words for parents ('' for a test named by hand)."""
-        return PARENT_EXPLANATIONS.get(self.code, "")
+        text = PARENT_EXPLANATIONS.get(self.code, "")
+        return gettext(text) if text else ""
