@@ -1,0 +1,34 @@
+"""Which sources a parent sees: their message ids must all have Spanish (issue 13)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+
+CATALOG = Path(__file__).resolve().parents[2] / "clinic" / "locale" / "es" / "LC_MESSAGES" / "django.po"
+PARENT_SOURCES = [
+    r"clinic/templates/(base|_language_switch|_level_badge|_pagination|403|404|503)\.html",
+    r"clinic/templates/(registration|portal|episodes)/",
+    r"clinic/templates/clinic/_age\.html",
+    r"clinic/templates/evaluations/(patient_orders|_orders|_orders_card)\.html",
+    r"episodes/(triage|forms|views|services|models|charts|messages|api|choices)\.py",
+    r"episodes/templatetags/",
+    r"clinic/(levels|languages|mfa_views|forms|api|views)\.py",
+    r"clinic/templatetags/",
+    r"evaluations/(suggestions|models)\.py",
+]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|\{\w+\}")
+
+
+def catalog() -> polib.POFile:
+    return polib.pofile(str(CATALOG))
+
+
+def is_parent_facing(entry: polib.POEntry) -> bool:
+    return any(re.match(pattern, path) for pattern in PARENT_SOURCES for path, _ in entry.occurrences)
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
