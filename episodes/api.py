@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -106,16 +107,16 @@ class EpisodeReportSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.messages) from exc
         return value
 
-    def _unique(self, value: list[str], what: str) -> list[str]:
+    def _unique(self, value: list[str], message: str) -> list[str]:
         if len(set(value)) != len(value):
-            raise serializers.ValidationError(f"Each {what} may appear only once.")
+            raise serializers.ValidationError(message)
         return value
 
     def validate_body_parts(self, value: list[str]) -> list[str]:
-        return self._unique(value, "body part")
+        return self._unique(value, _("Each body part may appear only once."))
 
     def validate_signs(self, value: list[str]) -> list[str]:
-        return self._unique(value, "sign")
+        return self._unique(value, _("Each sign may appear only once."))
 
     def report_fields(self) -> dict[str, Any]:
         data = dict(self.validated_data)
