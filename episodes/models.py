@@ -68,14 +68,14 @@ def validate_started_at_for(patient: object, value: object, now: object = None) 
 
 
 class Source(models.TextChoices):
-    PARENT = "parent", "Reported by a parent"
-    PHONE = "phone", "Reported by phone"
-    CLINIC = "clinic", "Seen in clinic"
+    PARENT = "parent", _("Reported by a parent")
+    PHONE = "phone", _("Reported by phone")
+    CLINIC = "clinic", _("Seen in clinic")
 
 
 class EpisodeStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+    ACTIVE = "active", _("Active")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
 
 
 LEVEL_CHOICES = [(level.value, _(LEVEL_LABELS[level])) for level in Level]
@@ -196,8 +196,8 @@ class Episode(models.Model):
 
 
 class AttachmentKind(models.TextChoices):
-    VIDEO = "video", "Video"
-    PHOTO = "photo", "Photo"
+    VIDEO = "video", _("Video")
+    PHOTO = "photo", _("Photo")
 
 
 def attachment_path(instance: EpisodeAttachment, filename: str) -> str:

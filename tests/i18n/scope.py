@@ -11,11 +11,11 @@ CATALOG = Path(__file__).resolve().parents[2] / "clinic" / "locale" / "es" / "LC
 PARENT_SOURCES = [
     r"clinic/templates/(base|_language_switch|_level_badge|_pagination|403|404|503)\.html",
     r"clinic/templates/(registration|portal|episodes)/",
-    r"clinic/templates/clinic/_age\.html",
+    r"clinic/templates/clinic/(_age|patient_detail)\.html",
     r"clinic/templates/evaluations/(patient_orders|_orders|_orders_card)\.html",
     r"episodes/(triage|forms|views|services|models|charts|messages|api|choices)\.py",
     r"episodes/templatetags/",
-    r"clinic/(levels|languages|mfa_views|forms|api|views)\.py",
+    r"clinic/(levels|languages|mfa|mfa_views|forms|api|views|unavailable|models)\.py",
     r"clinic/templatetags/",
     r"evaluations/(suggestions|models)\.py",
 ]
