@@ -3,12 +3,10 @@ diary show no English text from the catalogue (issue 13)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.e2e.conftest import PHONE, screenshot
-from tests.i18n.scope import PLACEHOLDER, catalog
+from tests.i18n.scope import english_patterns
 
 pytestmark = pytest.mark.browser
 
@@ -19,22 +17,6 @@ VISIBLE_TEXT = """() => {
       .forEach(e => e.remove());
   return main.innerText;
 }"""
-
-
-def _english_texts() -> dict[str, re.Pattern[str]]:
-    """English message ids (or their parts around placeholders) whose Spanish differs."""
-    found = set()
-    for entry in catalog():
-        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
-        if entry.obsolete or not any(translations) or entry.msgid in translations:
-            continue
-        for text in (entry.msgid, entry.msgid_plural):
-            for part in PLACEHOLDER.split(text or ""):
-                part = part.replace("%%", "%").strip(" .,:;·()“”")
-                # Whole words, and a part long enough to mean something on its own.
-                if len(part) >= 4 and re.search(r"[A-Za-z]{3}", part):
-                    found.add(part)
-    return {text: re.compile(rf"(?<![\w]){re.escape(text)}(?![\w])") for text in sorted(found)}
 
 
 def _english_on(page, patterns) -> list[str]:
@@ -49,7 +31,7 @@ def _next(page) -> None:
 def test_a_spanish_parent_sees_no_english_from_login_to_diary(browser, live_server, demo):
     from episodes.models import Episode
 
-    english = _english_texts()
+    english = english_patterns()
     assert len(english) > 300
     # The check sees English where there is some: the same page for an English browser.
     context = browser.new_context(viewport=PHONE, locale="en-US")

@@ -32,3 +32,20 @@ def is_parent_facing(entry: polib.POEntry) -> bool:
 
 def placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER.findall(text))
+
+
+def english_patterns() -> dict[str, re.Pattern[str]]:
+    """English message ids (or their parts around placeholders) whose Spanish differs,
+    each as a whole-words pattern: what must not show on a page asked for in Spanish."""
+    found = set()
+    for entry in catalog():
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        if entry.obsolete or not any(translations) or entry.msgid in translations:
+            continue
+        for text in (entry.msgid, entry.msgid_plural):
+            for part in PLACEHOLDER.split(text or ""):
+                part = part.replace("%%", "%").strip(" .,:;·()“”")
+                # A part long enough to mean something on its own.
+                if len(part) >= 4 and re.search(r"[A-Za-z]{3}", part):
+                    found.add(part)
+    return {text: re.compile(rf"(?<![\w]){re.escape(text)}(?![\w])") for text in sorted(found)}
