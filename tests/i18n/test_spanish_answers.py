@@ -73,3 +73,28 @@ def test_a_language_we_do_not_offer_is_refused(client, world):
     client_for(client, world.parent)
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     assert not UserPreference.objects.filter(user=world.parent, language="xx").exists()
+
+
+@pytest.mark.parametrize("role", ["parent", "other_parent", "clinician", "reviewer", "clinic_admin",
+                                  "other_clinician", "anonymous"])
+def test_every_role_may_switch_and_only_a_signed_in_user_keeps_it(client, world, role, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = False  # the second factor has its own test below
+    user = world.user(role)
+    client_for(client, user)
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/accounts/login/"})
+    assert response.status_code == 302 and response.cookies["django_language"].value == "es"
+    stored = UserPreference.objects.filter(language="es").values_list("user__username", flat=True)
+    assert list(stored) == ([] if user is None else [user.username])
+
+
+def test_a_sign_in_that_owes_its_second_factor_does_not_write_the_account(client, world, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client_for(client, world.clinician)  # signed in by password only: the second factor is owed
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    assert response.cookies["django_language"].value == "es"
+    assert not UserPreference.objects.filter(user=world.clinician, language="es").exists()
+
+
+def test_the_switch_never_redirects_off_site(client):
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "https://evil.example/"})
+    assert response.status_code == 302 and "evil.example" not in response["Location"]
