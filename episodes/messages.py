@@ -10,10 +10,11 @@ explanation with the words the parent typed, which stay as typed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from clinic.levels import Level
 from episodes import triage
@@ -72,6 +73,21 @@ def reason_text(reason: Mapping[str, Any], answer: Mapping[str, Any]) -> str:
     return gettext(explanation) if explanation else explanation
 
 
+# The plain words inside the rules' source notes ("brief (design choice)"); source keys
+# (NHS-HT, GOMELLA...) name documents and stay as they are.
+_SOURCE_WORDS = sorted(
+    (gettext_noop("design choice"), gettext_noop("the safer side"), gettext_noop("safer side"),
+     gettext_noop("secondary"), gettext_noop("24 h window"), gettext_noop("level"),
+     gettext_noop("brief")),
+    key=len, reverse=True,
+)
+_SOURCE_RX = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in _SOURCE_WORDS) + r")(?![\w-])")
+
+
+def source_text(source: str) -> str:
+    return _SOURCE_RX.sub(lambda m: gettext(m.group(1)), source) if isinstance(source, str) else ""
+
+
 def translated(answer: Mapping[str, Any] | None) -> dict[str, Any]:
     """A triage answer (``TriageResult.as_dict()``, stored or fresh) in the active language."""
     if not answer:
@@ -82,7 +98,9 @@ def translated(answer: Mapping[str, Any] | None) -> dict[str, Any]:
     if answer.get("advice"):
         out["advice"] = advice_text(str(answer["advice"]))
     out["reasons"] = [
-        {**reason, "explanation": reason_text(reason, answer)} for reason in answer.get("reasons") or []
+        {**reason, "explanation": reason_text(reason, answer),
+         "source": source_text(reason.get("source", ""))}
+        for reason in answer.get("reasons") or []
     ]
     return out
 

@@ -45,6 +45,8 @@ def test_notes_explanation_in_spanish_keeps_the_parents_words(api, world):
                       format="json", HTTP_ACCEPT_LANGUAGE="es").json()
     notes = next(r for r in answer["reasons"] if r["rule"] == "EP-NOTES-DANGER")
     assert notes["explanation"].startswith("Sus notas mencionan “rígido”")
+    # The source's plain words too; the source keys name documents and stay.
+    assert notes["source"] == "decisión de diseño (el lado más seguro)"
 
 
 def test_login_page_follows_accept_language_and_offers_the_switch(client):
