@@ -100,3 +100,14 @@ def test_a_sign_in_that_owes_its_second_factor_does_not_write_the_account(client
 def test_the_switch_never_redirects_off_site(client):
     response = client.post("/i18n/setlang/", {"language": "es", "next": "https://evil.example/"})
     assert response.status_code == 302 and "evil.example" not in response["Location"]
+
+
+def test_the_parents_invitation_mail_is_in_english_and_spanish(client, world, mailoutbox, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    client_for(client, world.clinician)
+    client.post(f"/patients/{world.patient.uuid}/invite/", {"email": "mama@example.org",
+                                                           "relationship": "mother"})
+    (mail,) = mailoutbox
+    assert mail.subject == "Your invitation to Riverside / Su invitación a Riverside"
+    assert "invites you to follow Noah's care" in mail.body
+    assert "le invita a seguir en línea la atención de Noah" in mail.body
