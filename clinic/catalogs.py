@@ -9,6 +9,7 @@ as msgfmt does.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polib
@@ -19,10 +20,14 @@ def po_files(root: Path) -> list[Path]:
 
 
 def compile_catalog(po_path: Path) -> Path:
+    """Write the .mo beside the .po when it differs; atomically, since parallel test
+    workers (and a running server) may read it meanwhile."""
     mo_path = po_path.with_suffix(".mo")
-    catalog = polib.pofile(str(po_path))
-    if not mo_path.exists() or mo_path.read_bytes() != catalog.to_binary():
-        catalog.save_as_mofile(str(mo_path))
+    binary = polib.pofile(str(po_path)).to_binary()
+    if not mo_path.exists() or mo_path.read_bytes() != binary:
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        partial.write_bytes(binary)
+        os.replace(partial, mo_path)
     return mo_path
 
 
