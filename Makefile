@@ -10,7 +10,7 @@ DEV_LOCK := requirements-dev.lock
 UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
 	--generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: run test test-shifted install lint lock bench bench-report bench-scale rules-doc clean
+.PHONY: run test test-shifted install lint lock bench bench-report bench-scale rules-doc messages clean
 
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,10 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PIP) install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# The translation catalogs (.po in the repository) are compiled on every install, in
+# Python (polib): a fresh machine needs no GNU gettext to show the portal in Spanish.
 install: $(STAMP)
+	$(PY) manage.py compile_catalogs
 
 # Re-resolve every dependency from PyPI (after pyproject.toml changes), dev set first,
 # then the runtime set held to the same versions; then install what was locked. Needs no
@@ -63,6 +66,13 @@ lint: install
 # docs/clinical-rules.md is generated from the rule modules: run after changing a rule.
 rules-doc: install
 	$(PY) manage.py rule_catalogue --output docs/clinical-rules.md
+
+# Re-extract the message ids after marking new strings (needs GNU gettext's xgettext), then
+# translate the new entries in clinic/locale/es/LC_MESSAGES/django.po.
+messages: install
+	$(PY) manage.py makemessages --locale es --no-obsolete --add-location file \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'build/*' --ignore 'dist/*'
+	$(PY) manage.py compile_catalogs
 
 bench: install
 	$(PY) -m pytest tests/bench -s -m bench

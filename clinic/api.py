@@ -72,7 +72,7 @@ class PatientSerializer(serializers.ModelSerializer):
 
     def validate_date_of_birth(self, value: Any) -> Any:
         if value > timezone.localdate():
-            raise serializers.ValidationError("The date of birth cannot be in the future.")
+            raise serializers.ValidationError(_("The date of birth cannot be in the future."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -80,13 +80,13 @@ class PatientSerializer(serializers.ModelSerializer):
             clinics = list(self.fields["clinic"].queryset[:2])
             if len(clinics) != 1:
                 raise serializers.ValidationError(
-                    {"clinic": "Name the clinic: you belong to more than one."}
+                    {"clinic": _("Name the clinic: you belong to more than one.")}
                     if clinics
-                    else {"clinic": "You may not add patients to any clinic."}
+                    else {"clinic": _("You may not add patients to any clinic.")}
                 )
             attrs["clinic"] = clinics[0]
         if self.instance is not None and "clinic" in attrs and attrs["clinic"] != self.instance.clinic:
-            raise serializers.ValidationError({"clinic": "A patient cannot move between clinics."})
+            raise serializers.ValidationError({"clinic": _("A patient cannot move between clinics.")})
         return attrs
 
 

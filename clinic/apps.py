@@ -13,6 +13,7 @@ class ClinicConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
-        from clinic.zones import on_login
+        from clinic import languages, zones
 
-        user_logged_in.connect(on_login, dispatch_uid="clinic.zones.on_login")
+        user_logged_in.connect(zones.on_login, dispatch_uid="clinic.zones.on_login")
+        user_logged_in.connect(languages.on_login, dispatch_uid="clinic.languages.on_login")

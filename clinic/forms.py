@@ -58,7 +58,7 @@ class PatientSearchForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Parent's email")
+    email = forms.EmailField(label=_("Parent's email"))
     relationship = forms.ChoiceField(choices=Relationship.choices, initial=Relationship.PARENT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -47,6 +47,21 @@ class Level(StrEnum):
 _ORDER = (Level.ROUTINE, Level.SOON, Level.URGENT, Level.EMERGENCY)
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a text for translation (makemessages reads this name) without Django:
+    this module stays pure; pages translate where they show it."""
+    return message
+
+
+# A level's name as people read it on the badge and in lists.
+LEVEL_LABELS = {
+    Level.ROUTINE: gettext_noop("Routine"),
+    Level.SOON: gettext_noop("Soon"),
+    Level.URGENT: gettext_noop("Urgent"),
+    Level.EMERGENCY: gettext_noop("Emergency"),
+}
+
+
 def highest(levels: Iterable[Level | str], default: Level = Level.ROUTINE) -> Level:
     """The most pressing of ``levels`` (``default`` when there are none)."""
     return max((Level(level) for level in levels), default=default, key=lambda lv: lv.rank)

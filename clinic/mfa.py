@@ -153,7 +153,7 @@ def recovery_codes_left(user: AbstractBaseUser) -> int:
 
 # Pages a signed-in session may reach before its second factor: those that finish signing
 # in or abandon it. Everything else, the admin and the API included, waits.
-_OPEN_URL_NAMES = ("mfa-verify", "mfa-setup", "logout", "login", "api:api-token")
+_OPEN_URL_NAMES = ("mfa-verify", "mfa-setup", "logout", "login", "api:api-token", "set_language")
 
 
 class SecondFactorMiddleware:

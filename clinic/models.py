@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age, age_on
+from clinic.languages import validate_language
 from clinic.search import search_key
 from clinic.zones import validate_zone
 
@@ -54,9 +55,9 @@ class Clinic(models.Model):
 
 
 class Role(models.TextChoices):
-    CLINICIAN = "clinician", "Clinician"
-    REVIEWER = "reviewer", "Reviewer"
-    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+    CLINICIAN = "clinician", _("Clinician")
+    REVIEWER = "reviewer", _("Reviewer")
+    CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
 
 
 class Membership(models.Model):
@@ -81,10 +82,10 @@ class Membership(models.Model):
 
 
 class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 # Design choice: a pediatric record holds children and young adults still followed by
@@ -219,7 +220,8 @@ class Patient(models.Model):
 
     @property
     def gestational_age_display(self) -> str:
-        return f"{self.gestational_age_weeks}+{self.gestational_age_days} weeks"
+        return _("%(weeks)d+%(days)d weeks") % {"weeks": self.gestational_age_weeks,
+                                                 "days": self.gestational_age_days}
 
     def born_by(self, moment: datetime) -> bool:
         """Whether ``moment`` falls on or after the day of birth (in the clinic's time zone).
@@ -240,11 +242,11 @@ class Patient(models.Model):
 
 
 class Relationship(models.TextChoices):
-    MOTHER = "mother", "Mother"
-    FATHER = "father", "Father"
-    PARENT = "parent", "Parent"
-    GUARDIAN = "guardian", "Legal guardian"
-    OTHER = "other", "Other carer"
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    PARENT = "parent", _("Parent")
+    GUARDIAN = "guardian", _("Legal guardian")
+    OTHER = "other", _("Other carer")
 
 
 class Guardianship(models.Model):
@@ -281,12 +283,14 @@ class Guardianship(models.Model):
 
 
 class UserPreference(models.Model):
-    """Small per-user settings: the time zone the browser last reported."""
+    """Small per-user settings: the time zone the browser last reported, the language chosen."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
     )
-    time_zone = models.CharField(max_length=64, validators=[validate_zone])
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_zone])
+    # Empty until the user picks one with the switch; then pages and e-mails use it.
+    language = models.CharField(max_length=16, blank=True, validators=[validate_language])
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -367,14 +371,14 @@ class Invitation(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    READ = "read", "Read"
-    CREATE = "create", "Create"
-    UPDATE = "update", "Update"
-    EXPORT = "export", "Export"
-    DELETE = "delete", "Delete"  # access taken away (a membership), never a clinical row
+    READ = "read", _("Read")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    EXPORT = "export", _("Export")
+    DELETE = "delete", _("Delete")  # access taken away (a membership), never a clinical row
     # Refused attempts on a patient object (404 or 403 from clinic/access.py).
-    DENIED_READ = "deny_read", "Denied read"
-    DENIED_WRITE = "deny_write", "Denied write"
+    DENIED_READ = "deny_read", _("Denied read")
+    DENIED_WRITE = "deny_write", _("Denied write")
 
 
 class AppendOnlyError(Exception):
@@ -428,23 +432,23 @@ class AuditEvent(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class CaseOutcome(models.TextChoices):
-    REASSURED = "reassured", "Parents reassured"
-    SEEN_IN_CLINIC = "seen_in_clinic", "Seen in clinic"
-    REFERRED = "referred", "Referred"
-    EMERGENCY_CARE = "emergency_care", "Sent to emergency care"
-    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+    REASSURED = "reassured", _("Parents reassured")
+    SEEN_IN_CLINIC = "seen_in_clinic", _("Seen in clinic")
+    REFERRED = "referred", _("Referred")
+    EMERGENCY_CARE = "emergency_care", _("Sent to emergency care")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
 
 
 class CaseLevel(models.TextChoices):
-    SOON = "soon", "Soon"
-    URGENT = "urgent", "Urgent"
-    EMERGENCY = "emergency", "Emergency"
+    SOON = "soon", _("Soon")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency")
 
 
 class ReviewCase(models.Model):

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     # A view that meets the database down answers 503 (JSON for the API), not a 500.
     "clinic.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's docs): the cookie, else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,6 +108,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "clinic.mfa.SecondFactorMiddleware",
     "clinic.zones.TimeZoneMiddleware",
+    # A signed-in user's stored language (put in the session at sign-in) beats the browser's.
+    "clinic.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: a refused lookup is audited with the user who tried.
     "clinic.middleware.AuditDeniedAccessMiddleware",
@@ -392,7 +396,15 @@ REVIEW_OVERDUE_SOON_DAYS = float(os.environ.get("REVIEW_OVERDUE_SOON_DAYS", "3")
 AUDIT_RETENTION_MONTHS = int(os.environ.get("AUDIT_RETENTION_MONTHS", "72"))
 AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", DATA_DIR / "audit-archive"))
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Each language named in itself, as the navbar's switch shows it.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# One catalog for every app, inside the package so the wheel carries it (package-data
+# locale/**/*); .po in the repository, .mo compiled by `make install` and the wheel build.
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

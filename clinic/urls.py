@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import health, views
+from clinic import health, languages, views
 from clinic.admin import view_on_site
 from review import views as review_views
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/live/", health.live, name="health-live"),
     path("health/ready/", health.ready, name="health-ready"),
     path("", views.home, name="home"),
+    path("i18n/setlang/", languages.set_language, name="set_language"),
     path("patients/", review_views.patient_list, name="patient-list"),
     path("patients/new/", views.patient_create, name="patient-create"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient-detail"),

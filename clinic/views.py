@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
@@ -139,31 +140,38 @@ def patient_seizure_plan(request: HttpRequest, patient_id: str) -> HttpResponse:
     return render(request, "clinic/seizure_plan_form.html", {"patient": patient, "form": form})
 
 
+def _parent_invitation_mail(patient: Any, link: str) -> tuple[str, str]:
+    """The invitation in every language the portal offers: the family's is not known yet."""
+    subjects, bodies = [], []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            subjects.append(_("Your invitation to %(clinic)s") % {"clinic": patient.clinic.name})
+            bodies.append(_(
+                "%(clinic)s invites you to follow %(child)s's care online.\n\n"
+                "Open this link within %(days)d days to set your password:\n%(link)s\n\n"
+                "If you did not expect this message, you can ignore it."
+            ) % {"clinic": patient.clinic.name, "child": patient.given_name,
+                 "days": settings.INVITATION_TTL_DAYS, "link": link})
+    return " / ".join(dict.fromkeys(subjects)), "\n\n-----\n\n".join(bodies)
+
+
 @login_required
 @require_http_methods(["POST"])
 def invitation_create(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, Action.MANAGE)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a valid email address to invite a parent.")
+        messages.error(request, _("Enter a valid email address to invite a parent."))
         return redirect(patient)
     invitation, token = services.invitation_create(
         patient=patient, created_by=request.user, **form.cleaned_data
     )
     link = request.build_absolute_uri(reverse("invitation-accept", kwargs={"token": token}))
-    send_mail(
-        subject=f"Your invitation to {patient.clinic.name}",
-        message=(
-            f"{patient.clinic.name} invites you to follow {patient.given_name}'s care online.\n\n"
-            f"Open this link within {settings.INVITATION_TTL_DAYS} days to set your password:\n"
-            f"{link}\n\nIf you did not expect this message, you can ignore it."
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    subject, message = _parent_invitation_mail(patient, link)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[invitation.email])
     audit.record(request, AuditAction.CREATE, patient=patient, obj=invitation)
-    messages.success(request, f"Invitation sent to {invitation.email}. It expires in "
-                              f"{settings.INVITATION_TTL_DAYS} days.")
+    messages.success(request, _("Invitation sent to %(email)s. It expires in %(days)d days.") % {
+        "email": invitation.email, "days": settings.INVITATION_TTL_DAYS})
     return redirect(patient)
 
 

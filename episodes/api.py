@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -25,7 +26,7 @@ from clinic.access import Action, can, get_for, get_patient_for, not_allowed, re
 from clinic.api_schema import ERROR
 from clinic.fields import BoundedIsoDateTimeFilter
 from clinic.models import AuditAction
-from episodes import services
+from episodes import messages, services
 from episodes.downloads import serve_attachment
 from episodes.models import (
     LEVEL_CHOICES,
@@ -42,7 +43,9 @@ router = SimpleRouter()
 
 
 def _triage_out(triage: dict[str, Any]) -> dict[str, Any]:
-    """The triage answer exactly as DESIGN.md defines it."""
+    """The triage answer exactly as DESIGN.md defines it, in the request's language
+    (LocaleMiddleware reads Accept-Language and answers with Content-Language)."""
+    triage = messages.translated(triage)
     return {
         "level": triage.get("level"),
         "headline": triage.get("headline"),
@@ -106,16 +109,16 @@ class EpisodeReportSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.messages) from exc
         return value
 
-    def _unique(self, value: list[str], what: str) -> list[str]:
+    def _unique(self, value: list[str], message: str) -> list[str]:
         if len(set(value)) != len(value):
-            raise serializers.ValidationError(f"Each {what} may appear only once.")
+            raise serializers.ValidationError(message)
         return value
 
     def validate_body_parts(self, value: list[str]) -> list[str]:
-        return self._unique(value, "body part")
+        return self._unique(value, _("Each body part may appear only once."))
 
     def validate_signs(self, value: list[str]) -> list[str]:
-        return self._unique(value, "sign")
+        return self._unique(value, _("Each sign may appear only once."))
 
     def report_fields(self) -> dict[str, Any]:
         data = dict(self.validated_data)

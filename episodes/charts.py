@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
+
 from episodes.selectors import DayCount
 
 WIDTH, HEIGHT, BAR_GAP, TOP = 300, 90, 2, 8
@@ -32,12 +35,16 @@ class Chart:
     @property
     def summary(self) -> str:
         """The text alternative: what the picture shows, in one sentence."""
+        days = len(self.bars)
         if not self.total:
-            return f"No episodes in the last {len(self.bars)} days."
-        return (
-            f"{self.total} episode{'s' if self.total != 1 else ''} on {self.days_with_episodes} of the "
-            f"last {len(self.bars)} days; at most {self.peak} on one day."
-        )
+            return ngettext("No episodes in the last %(days)d day.", "No episodes in the last %(days)d days.",
+                            days) % {"days": days}
+        episodes = ngettext("%(total)d episode", "%(total)d episodes", self.total) % {"total": self.total}
+        return ngettext(
+            "%(episodes)s on %(with)d of the last %(days)d day; at most %(peak)d on one day.",
+            "%(episodes)s on %(with)d of the last %(days)d days; at most %(peak)d on one day.",
+            days,
+        ) % {"episodes": episodes, "with": self.days_with_episodes, "days": days, "peak": self.peak}
 
 
 def frequency_chart(counts: list[DayCount]) -> Chart:
@@ -50,7 +57,8 @@ def frequency_chart(counts: list[DayCount]) -> Chart:
             x=round(index * slot + BAR_GAP / 2, 2), y=round(HEIGHT - height, 2),
             width=round(slot - BAR_GAP, 2), height=round(height, 2), total=count.total,
             level=str(count.worst) if count.worst else "none",
-            label=f"{count.day:%a %d %b}: {count.total}",
+            # The day in the reader's language ("Mon 01 Dec", "lun 01 dic").
+            label=f"{date_format(count.day, 'D d M')}: {count.total}",
         ))
     return Chart(bars=bars, peak=peak, total=sum(c.total for c in counts),
                  days_with_episodes=sum(1 for c in counts if c.total))

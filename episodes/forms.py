@@ -14,21 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import BoundedDateField
 from clinic.zones import is_zone
+from episodes.choices import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGN_QUESTIONS, SIGNS, STATES
 from episodes.models import (
     MAX_DURATION_SECONDS,
     Source,
     validate_not_in_future,
     validate_started_at_for,
 )
-from episodes.triage import (
-    BODY_PARTS,
-    EMERGENCY_SIGNS,
-    HELD_CHOICES,
-    PATTERNS,
-    SIGN_QUESTIONS,
-    SIGNS,
-    STATES,
-)
+from episodes.triage import EMERGENCY_SIGNS
 
 UNSURE = "unsure"
 ANSWERS = [("yes", _("Yes")), ("no", _("No")), (UNSURE, _("Not sure"))]
@@ -258,23 +251,25 @@ class QuickLogForm(forms.Form):
 
 class MarkInErrorForm(forms.Form):
     reason = forms.CharField(
-        label="Why is this report a mistake?", max_length=2000,
+        label=_("Why is this report a mistake?"), max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: logged twice, or the wrong child. The report is kept, marked as a mistake.",
+        help_text=_(
+            "For example: logged twice, or the wrong child. The report is kept, marked as a mistake."
+        ),
     )
 
 
 class DiaryFilterForm(forms.Form):
     level = forms.ChoiceField(
-        required=False, label="Level",
-        choices=[("", "All levels"), ("routine", "Routine"), ("soon", "Soon"),
-                 ("urgent", "Urgent"), ("emergency", "Emergency")],
+        required=False, label=_("Level"),
+        choices=[("", _("All levels")), ("routine", _("Routine")), ("soon", _("Soon")),
+                 ("urgent", _("Urgent")), ("emergency", _("Emergency"))],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    start = BoundedDateField(required=False, label="From",
+    start = BoundedDateField(required=False, label=_("From"),
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = BoundedDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    include_errors = forms.BooleanField(required=False, label="Show reports marked as mistakes")
+    end = BoundedDateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    include_errors = forms.BooleanField(required=False, label=_("Show reports marked as mistakes"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.levels import Level
+from clinic.levels import LEVEL_LABELS, Level
+from episodes.choices import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
 from episodes.responses import ClinicResponse, clinic_response
-from episodes.triage import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
 
 BODY_PART_CODES = frozenset(code for code, _ in BODY_PARTS)
 SIGN_CODES = frozenset(code for code, _ in SIGNS)
@@ -69,17 +69,17 @@ def validate_started_at_for(patient: object, value: object, now: object = None) 
 
 
 class Source(models.TextChoices):
-    PARENT = "parent", "Reported by a parent"
-    PHONE = "phone", "Reported by phone"
-    CLINIC = "clinic", "Seen in clinic"
+    PARENT = "parent", _("Reported by a parent")
+    PHONE = "phone", _("Reported by phone")
+    CLINIC = "clinic", _("Seen in clinic")
 
 
 class EpisodeStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+    ACTIVE = "active", _("Active")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
 
 
-LEVEL_CHOICES = [(level.value, level.value.title()) for level in Level]
+LEVEL_CHOICES = [(level.value, _(LEVEL_LABELS[level])) for level in Level]
 
 
 class Episode(models.Model):
@@ -209,20 +209,20 @@ class Episode(models.Model):
 
     def body_part_labels(self) -> list[str]:
         labels = dict(BODY_PARTS)
-        return [labels.get(code, code) for code in self.body_parts]
+        return [str(labels.get(code, code)) for code in self.body_parts]
 
     def sign_labels(self) -> list[str]:
         labels = dict(SIGNS)
-        return [labels.get(code, code) for code in self.signs]
+        return [str(labels.get(code, code)) for code in self.signs]
 
     def unsure_sign_labels(self) -> list[str]:
         labels = dict(SIGNS)
-        return [labels.get(code, code) for code in self.unsure_signs]
+        return [str(labels.get(code, code)) for code in self.unsure_signs]
 
 
 class AttachmentKind(models.TextChoices):
-    VIDEO = "video", "Video"
-    PHOTO = "photo", "Photo"
+    VIDEO = "video", _("Video")
+    PHOTO = "photo", _("Photo")
 
 
 def attachment_path(instance: EpisodeAttachment, filename: str) -> str:

@@ -133,7 +133,88 @@ ENGLISH = LanguageWords(
     window=5,
 )
 
-LANGUAGES: Mapping[str, LanguageWords] = MappingProxyType({"en": ENGLISH})
+# Spanish. Patterns are written without accents: the text is read with its accents
+# folded ("dejó" as "dejo", "niño" as "nino"), so a note typed with or without them
+# reads the same; the words shown back to the parent keep their accents.
+_ES_NUMBERS: Mapping[str, int] = MappingProxyType({
+    "un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "quince": 15, "veinte": 20,
+    "unos": 2, "unos pocos": 2, "un par de": 2, "varios": 3, "algunos": 2,
+})
+_ES_COUNT = (
+    r"(?:\d+(?:[.,]\d+)?|un par de|unos pocos|unos|una|un|uno|dos|tres|cuatro|cinco|seis|siete"
+    r"|ocho|nueve|diez|quince|veinte|varios|algunos)"
+)
+_ES_BECAME = (
+    r"(?:se (?:le )?puso|se (?:le )?pusieron|se ponia|se pone|se quedo|se volvio|estaba|esta"
+    r"|estuvo|se veia|se vio|quedo)"
+)
+_ES_SOME = r"(?:un poco |muy |algo |todo |toda |medio )?"
+
+SPANISH = LanguageWords(
+    always=MappingProxyType({
+        "breathing_difficulty": (
+            r"no (?:respira|respiraba|respiro|respiraria|podia respirar|pudo respirar|puede respirar)",
+            r"sin respirar", r"se quedo sin (?:aire|respiracion)", r"no le entraba (?:el )?aire",
+        ),
+        "unresponsive": (
+            r"no (?:me |nos |le )?(?:responde|respondia|respondio|reacciona|reaccionaba|reacciono)",
+            r"no (?:se )?(?:despierta|despertaba|desperto|despertaria)",
+            r"no (?:lo|la|le) (?:podia|pude|pudimos|podiamos|puedo) despertar",
+            r"sin (?:respuesta|reaccion|reaccionar|responder)", r"sin fuerzas?",
+        ),
+    }),
+    dangers=MappingProxyType({
+        "breathing_difficulty": (
+            r"(?:dejo|paro|dejaba|paraba|deja|para) de respirar",
+            r"(?:le )?costaba respirar", r"dificultad (?:para|al) respirar",
+            r"respiraba (?:mal|raro|con dificultad|con esfuerzo)",
+            r"pausas? (?:en|de) (?:la|su) respiracion", r"apnea\w*",
+            r"se ahog\w*|ahogando\w*|atragant\w*", r"jade\w*",
+        ),
+        "color_change": (
+            rf"{_ES_BECAME} {_ES_SOME}(?:morad[oa]|azul|azulad[oa]|gris|grisace[oa]|palid[oa]|blanc[oa])",
+            r"(?:labios|cara|piel|boca) (?:\w+ ){0,3}"
+            r"(?:morad[oa]s?|azul(?:es)?|azulad[oa]s?|gris(?:es)?|palid[oa]s?)",
+            r"morad[oa]s?", r"amoratad[oa]s?", r"azulad[oa]s?", r"cianos\w*", r"palid[oa]s?|palidez",
+            r"con manchas", r"manchad[oa]",
+        ),
+        "unresponsive": (
+            r"floj[oa]", r"flacid[oa]", r"como (?:un )?trapo", r"inconsciente",
+            r"desmay\w*", r"perdio el conocimiento", r"sin conocimiento",
+        ),
+        "stiffening": (
+            r"rigid\w*", r"rigidez", r"ties[oa]", r"se puso (?:muy )?dur[oa]", r"endurec\w*",
+            r"se tens\w*", r"agarrotad\w*", r"arque\w* (?:la|su) espalda",
+        ),
+        "eyes_rolling_or_fixed": (
+            r"ojos? (?:\w+ ){0,2}(?:en blanco|virad\w*|fij\w*|desviad\w*|volte\w*|perdid\w*|vidrios\w*)",
+            r"(?:puso|pone|ponia) los ojos en blanco", r"en blanco",
+            r"mirada (?:fija|perdida)", r"mirando (?:fijo|fijamente|a la nada)",
+            r"se quedo mirando", r"se le (?:fueron|iban) los ojos",
+        ),
+        "fever": (
+            r"fiebre\w*", r"calentura", r"temperatura", r"febril",
+            r"(?:estaba|esta|se sentia|lo note|la note|muy) caliente", r"ardiendo",
+            r"(?:3[89]|4[0-2])(?:[.,]\d)? ?(?:°|grados?|c\b)",
+        ),
+        MINUTES: (
+            rf"{_ES_COUNT}(?: o {_ES_COUNT})? ?(?:-|a )?(?:{_ES_COUNT} )?(?:min|mins|minuto|minutos)",
+        ),
+    }),
+    negations=frozenset({"no", "sin", "nunca", "ni", "tampoco", "jamas", "nada", "ningun",
+                         "ninguna", "ninguno"}),
+    negation_suffixes=(),
+    clause_breaks=frozenset({"pero", "y", "e", "luego", "despues", "aunque", "sino", "cuando",
+                             "mientras", "entonces", "hasta", "antes", "asi", "porque"}),
+    minute_numbers=_ES_NUMBERS,
+    # "no sé si...", "no estoy segura de si...": doubt raises, as in English.
+    uncertain=frozenset({"si", "seguro", "segura", "seguros", "recuerdo", "acuerdo", "claro",
+                         "sabria", "sabemos", "fijamos", "fije"}),
+    window=6,
+)
+
+LANGUAGES: Mapping[str, LanguageWords] = MappingProxyType({"en": ENGLISH, "es": SPANISH})
 
 
 @dataclass(frozen=True)
@@ -174,6 +255,12 @@ def normalise(text: object) -> str:
     text = re.sub(r"[.!?;:,()\[\]\"“”]+(?!\d)", _PUNCTUATION_BREAK, text)
     text = re.sub(r"[^\w°'\n.,-]+", " ", text)
     return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def fold_accents(text: str) -> str:
+    """Each letter without its accent ("ó" -> "o", "ñ" -> "n"), one character for one, so
+    a match in the folded text has the same span in the original."""
+    return "".join(unicodedata.normalize("NFD", char)[0] if len(char) == 1 else char for char in text)
 
 
 def _negated(before: str, words: LanguageWords) -> bool:
@@ -218,27 +305,30 @@ def read_notes(text: object, languages: Mapping[str, LanguageWords] = LANGUAGES)
     clean = normalise(text)
     if not clean.strip():
         return NotesReading()
+    folded = fold_accents(clean)
     found: dict[str, NoteMatch] = {}
     for code, words in languages.items():
         for key in NOTE_KEYS:
             hits: list[str] = []
             taken: list[tuple[int, int]] = []
             for pattern in _patterns(code, "always", key, words.always.get(key, ())):
-                for hit in pattern.finditer(clean):
-                    hits.append(hit.group(0))
+                for hit in pattern.finditer(folded):
+                    hits.append(clean[hit.start(): hit.end()])
                     taken.append(hit.span())
             for pattern in _patterns(code, "dangers", key, words.dangers.get(key, ())):
-                for hit in pattern.finditer(clean):
+                for hit in pattern.finditer(folded):
                     overlaps = any(hit.start() < b and a < hit.end() for a, b in taken)
-                    if overlaps or _negated(clean[: hit.start()], words):
+                    if overlaps or _negated(folded[: hit.start()], words):
                         continue
-                    hits.append(hit.group(0))
+                    hits.append(clean[hit.start(): hit.end()])
                     taken.append(hit.span())
             if not hits:
                 continue
             unique = tuple(dict.fromkeys(hits))
             previous = found.get(key)
-            minutes = max(_stated_minutes(hit, words) for hit in unique) if key == MINUTES else 0
+            minutes = (
+                max(_stated_minutes(fold_accents(hit), words) for hit in unique) if key == MINUTES else 0
+            )
             if previous is not None:
                 unique = tuple(dict.fromkeys(previous.words + unique))
                 minutes = max(minutes, previous.minutes)

@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from clinic.access import alert_recipients
+from clinic.levels import LEVEL_LABELS, Level
 from clinic.zones import is_zone
 
 
@@ -38,13 +40,18 @@ def notify_clinic(episode_id: str) -> int:
     # Times in the clinic's zone (the database holds UTC).
     zone = ZoneInfo(clinic.time_zone) if is_zone(clinic.time_zone) else timezone.get_default_timezone()
     started = timezone.localtime(episode.started_at, zone)
+    # Staff mail: in the site's language (the staff pages' Spanish may follow later).
+    with translation.override(settings.LANGUAGE_CODE):
+        level = _(LEVEL_LABELS[Level(episode.level)])
+        subject = _("[%(clinic)s] %(level)s episode reported") % {"clinic": clinic.name, "level": level}
+        message = _(
+            "An episode triaged as %(level)s was just reported for a patient of %(clinic)s. "
+            "It started %(started)s (%(zone)s). Please review it:\n%(link)s\n"
+        ) % {"level": level.lower(), "clinic": clinic.name,
+             "started": f"{started:%d %b %Y %H:%M}", "zone": zone.key, "link": link}
     send_mail(
-        subject=f"[{clinic.name}] {episode.level.title()} episode reported",
-        message=(
-            f"An episode triaged as {episode.level} was just reported for a patient of "
-            f"{clinic.name}. It started {started:%d %b %Y %H:%M} ({zone.key}). "
-            f"Please review it:\n{link}\n"
-        ),
+        subject=subject,
+        message=message,
         from_email=None,
         recipient_list=recipients,
     )

@@ -40,65 +40,69 @@ RULE_SET_VERSION = "2026.12-1"
 # --- Choices (DESIGN.md "Episode report"); (value, label) pairs fit Django choices.
 
 BODY_PARTS: tuple[tuple[str, str], ...] = (
-    ("left_foot", "Left foot"),
-    ("right_foot", "Right foot"),
-    ("left_leg", "Left leg"),
-    ("right_leg", "Right leg"),
-    ("left_arm", "Left arm"),
-    ("right_arm", "Right arm"),
+    ("left_foot", gettext_noop("Left foot")),
+    ("right_foot", gettext_noop("Right foot")),
+    ("left_leg", gettext_noop("Left leg")),
+    ("right_leg", gettext_noop("Right leg")),
+    ("left_arm", gettext_noop("Left arm")),
+    ("right_arm", gettext_noop("Right arm")),
     ("face", gettext_noop("Face (both sides, or not sure which)")),
     ("left_face", gettext_noop("Left side of the face")),
     ("right_face", gettext_noop("Right side of the face")),
-    ("whole_body", "Whole body"),
+    ("whole_body", gettext_noop("Whole body")),
 )
 STATES: tuple[tuple[str, str], ...] = (
-    ("asleep", "Asleep"),
-    ("drowsy", "Drowsy or falling asleep"),
-    ("waking", "Waking up"),
-    ("awake", "Awake"),
-    ("feeding", "Feeding"),
-    ("crying", "Crying"),
+    ("asleep", gettext_noop("Asleep")),
+    ("drowsy", gettext_noop("Drowsy or falling asleep")),
+    ("waking", gettext_noop("Waking up")),
+    ("awake", gettext_noop("Awake")),
+    ("feeding", gettext_noop("Feeding")),
+    ("crying", gettext_noop("Crying")),
 )
 PATTERNS: tuple[tuple[str, str], ...] = (
-    ("isolated", "Single twitches"),
-    ("cluster", "A series of jerks or spasms close together"),
-    ("rhythmic", "Repeated, regular jerking"),
+    ("isolated", gettext_noop("Single twitches")),
+    ("cluster", gettext_noop("A series of jerks or spasms close together")),
+    ("rhythmic", gettext_noop("Repeated, regular jerking")),
 )
 HELD_CHOICES: tuple[tuple[str, str], ...] = (
-    ("yes", "Yes, it stopped"),
-    ("no", "No, it kept going"),
-    ("not_tried", "Did not try"),
+    ("yes", gettext_noop("Yes, it stopped")),
+    ("no", gettext_noop("No, it kept going")),
+    ("not_tried", gettext_noop("Did not try")),
 )
 SIGNS: tuple[tuple[str, str], ...] = (
-    ("fever", "Fever or felt hot"),
-    ("pain_crying", "Cried as if in pain"),
-    ("eyes_rolling_or_fixed", "Eyes rolled, turned or stared fixed"),
-    ("stiffening", "Body or limbs went stiff"),
-    ("breathing_difficulty", "Trouble breathing or pauses in breathing"),
-    ("color_change", "Turned blue, grey, very pale or blotchy"),
-    ("unresponsive", "Did not respond, would not wake, or went floppy"),
-    ("limb_weakness", "A limb weak or limp afterwards"),
-    ("feeding_difficulty", "Episodes get in the way of feeding"),
-    ("sleep_disruption", "Episodes get in the way of sleep"),
-    ("lethargy", "Unusually sleepy or hard to wake"),
-    ("vomiting", "Vomited"),
-    ("lost_skills", "Stopped doing things they could do before"),
+    ("fever", gettext_noop("Fever or felt hot")),
+    ("pain_crying", gettext_noop("Cried as if in pain")),
+    ("eyes_rolling_or_fixed", gettext_noop("Eyes rolled, turned or stared fixed")),
+    ("stiffening", gettext_noop("Body or limbs went stiff")),
+    ("breathing_difficulty", gettext_noop("Trouble breathing or pauses in breathing")),
+    ("color_change", gettext_noop("Turned blue, grey, very pale or blotchy")),
+    ("unresponsive", gettext_noop("Did not respond, would not wake, or went floppy")),
+    ("limb_weakness", gettext_noop("A limb weak or limp afterwards")),
+    ("feeding_difficulty", gettext_noop("Episodes get in the way of feeding")),
+    ("sleep_disruption", gettext_noop("Episodes get in the way of sleep")),
+    ("lethargy", gettext_noop("Unusually sleepy or hard to wake")),
+    ("vomiting", gettext_noop("Vomited")),
+    ("lost_skills", gettext_noop("Stopped doing things they could do before")),
 )
 SIGN_QUESTIONS: Mapping[str, str] = MappingProxyType(
     {
-        "fever": "Did your baby have a fever or feel hot to touch?",
-        "pain_crying": "Did your baby cry as if something hurt during the episode?",
-        "eyes_rolling_or_fixed": "Did the eyes roll up, turn to one side or stare without moving?",
-        "stiffening": "Did your baby's body, arms or legs go stiff?",
-        "breathing_difficulty": "Did your baby struggle to breathe or stop breathing for a moment?",
-        "color_change": "Did the lips or skin turn blue, grey, very pale or blotchy?",
-        "unresponsive": "Did your baby stop responding to you, not wake up, or go floppy?",
-        "limb_weakness": "Afterwards, was an arm or leg weak or limp?",
-        "feeding_difficulty": "Do these episodes make feeding harder?",
-        "sleep_disruption": "Do these episodes keep your baby from sleeping?",
-        "lethargy": "Is your baby much sleepier than usual or hard to wake?",
-        "vomiting": "Did your baby vomit with the episode?",
-        "lost_skills": "Has your baby stopped doing something they could do before?",
+        "fever": gettext_noop("Did your baby have a fever or feel hot to touch?"),
+        "pain_crying": gettext_noop("Did your baby cry as if something hurt during the episode?"),
+        "eyes_rolling_or_fixed": gettext_noop(
+            "Did the eyes roll up, turn to one side or stare without moving?"
+        ),
+        "stiffening": gettext_noop("Did your baby's body, arms or legs go stiff?"),
+        "breathing_difficulty": gettext_noop(
+            "Did your baby struggle to breathe or stop breathing for a moment?"
+        ),
+        "color_change": gettext_noop("Did the lips or skin turn blue, grey, very pale or blotchy?"),
+        "unresponsive": gettext_noop("Did your baby stop responding to you, not wake up, or go floppy?"),
+        "limb_weakness": gettext_noop("Afterwards, was an arm or leg weak or limp?"),
+        "feeding_difficulty": gettext_noop("Do these episodes make feeding harder?"),
+        "sleep_disruption": gettext_noop("Do these episodes keep your baby from sleeping?"),
+        "lethargy": gettext_noop("Is your baby much sleepier than usual or hard to wake?"),
+        "vomiting": gettext_noop("Did your baby vomit with the episode?"),
+        "lost_skills": gettext_noop("Has your baby stopped doing something they could do before?"),
     }
 )
 
@@ -257,52 +261,80 @@ class RecentHistory:
 
 _HEADLINES: Mapping[Level, str] = MappingProxyType(
     {
-        Level.EMERGENCY: "Call your local emergency number now.",
-        Level.URGENT: "Contact your pediatrician or an urgent care service today.",
-        Level.SOON: "Book a visit with your pediatrician in the next few days.",
-        Level.ROUTINE: "This looks like the twitching many healthy babies have.",
+        Level.EMERGENCY: gettext_noop("Call your local emergency number now."),
+        Level.URGENT: gettext_noop("Contact your pediatrician or an urgent care service today."),
+        Level.SOON: gettext_noop("Book a visit with your pediatrician in the next few days."),
+        Level.ROUTINE: gettext_noop("This looks like the twitching many healthy babies have."),
     }
 )
-_SAFETY_NET = (
+_SAFETY_NET = gettext_noop(
     "Call your local emergency number at once if your baby struggles to breathe, turns "
     "blue or grey, will not wake, or jerks for 5 minutes or more."
 )
-_RECORD = (
+_RECORD = gettext_noop(
     "Next time, note when it starts and stops, film it if you can, and try gently "
     "holding the moving limb or waking your baby to see if it stops."
 )
-_ADVICE: Mapping[Level, str] = MappingProxyType(
+_WORRIED = gettext_noop("If you are worried, call anyway: you know your baby.")
+# Each level's advice as sentences that are message ids of their own (translated one by
+# one where shown, see episodes.messages); the English answer is their join.
+_ADVICE_PARTS: Mapping[Level, tuple[str, ...]] = MappingProxyType(
     {
         Level.EMERGENCY: (
-            "Call your local emergency number now and do what the call handler tells you. "
-            "Note the time it started; if someone else is there, ask them to film it. Even "
-            "if the episode stops before help comes, your baby still needs to be checked."
+            gettext_noop(
+                "Call your local emergency number now and do what the call handler tells you. "
+                "Note the time it started; if someone else is there, ask them to film it. Even "
+                "if the episode stops before help comes, your baby still needs to be checked."
+            ),
         ),
         Level.URGENT: (
-            "Contact your pediatrician or an urgent care service today, even if your baby "
-            f"seems well again now. {_RECORD} {_SAFETY_NET} If you cannot get an answer today, "
-            "or you are worried, call an urgent care service anyway: you know your baby."
+            gettext_noop(
+                "Contact your pediatrician or an urgent care service today, even if your baby "
+                "seems well again now."
+            ),
+            _RECORD,
+            _SAFETY_NET,
+            gettext_noop(
+                "If you cannot get an answer today, or you are worried, call an urgent care "
+                "service anyway: you know your baby."
+            ),
         ),
         Level.SOON: (
-            "This does not look like an emergency, but your pediatrician should see your "
-            f"baby in the next few days. {_RECORD} If the episodes "
-            "get longer or more frequent, or come with fever, stiffening or staring, call "
-            f"today. {_SAFETY_NET} If you are worried, call anyway: you know your baby."
+            gettext_noop(
+                "This does not look like an emergency, but your pediatrician should see your "
+                "baby in the next few days."
+            ),
+            _RECORD,
+            gettext_noop(
+                "If the episodes get longer or more frequent, or come with fever, stiffening "
+                "or staring, call today."
+            ),
+            _SAFETY_NET,
+            _WORRIED,
         ),
         Level.ROUTINE: (
-            "Brief twitches like this are common in healthy babies, mostly in sleep, and "
-            f"fade over the first months. Keep noting episodes here. {_RECORD} If anything "
-            f"changes, or you are worried, call your pediatrician: you know your baby. "
-            f"{_SAFETY_NET}"
+            gettext_noop(
+                "Brief twitches like this are common in healthy babies, mostly in sleep, and "
+                "fade over the first months. Keep noting episodes here."
+            ),
+            _RECORD,
+            gettext_noop(
+                "If anything changes, or you are worried, call your pediatrician: you know "
+                "your baby."
+            ),
+            _SAFETY_NET,
         ),
     }
 )
+_ADVICE: Mapping[Level, str] = MappingProxyType(
+    {level: " ".join(parts) for level, parts in _ADVICE_PARTS.items()}
+)
 _MEANINGS: Mapping[Level, str] = MappingProxyType(
     {
-        Level.EMERGENCY: "Call your local emergency number now.",
-        Level.URGENT: "Contact your pediatrician or an urgent care service today.",
-        Level.SOON: "Arrange a visit in the next few days.",
-        Level.ROUTINE: "Typical for a developing baby; keep noting episodes.",
+        Level.EMERGENCY: gettext_noop("Call your local emergency number now."),
+        Level.URGENT: gettext_noop("Contact your pediatrician or an urgent care service today."),
+        Level.SOON: gettext_noop("Arrange a visit in the next few days."),
+        Level.ROUTINE: gettext_noop("Typical for a developing baby; keep noting episodes."),
     }
 )
 
@@ -351,7 +383,7 @@ def _advice(level: Level, fired: set[str], report: EpisodeReport, phone: str, pl
     parts = []
     if plan:
         parts.append(_PLAN)
-    parts.append(_ADVICE[level])
+    parts.extend(_ADVICE_PARTS[level])
     if fired & _BREATHING_RULES:
         parts.append(_CALL_HANDLER)
     if fired & _CONVULSIVE_RULES or (level >= Level.URGENT and is_convulsive(report)):
@@ -363,6 +395,16 @@ def _advice(level: Level, fired: set[str], report: EpisodeReport, phone: str, pl
     if level in _PHONE_LEVELS and _word(phone):
         parts.append(_CLINIC_PHONE.format(phone=phone.strip()))
     return " ".join(parts)
+
+
+# Every sentence an answer's advice is made of (the clinic's phone line aside, which has
+# a placeholder): episodes.messages splits a stored answer into these to translate it.
+ADVICE_MESSAGES: tuple[str, ...] = tuple(dict.fromkeys(
+    [_PLAN, *(part for parts in _ADVICE_PARTS.values() for part in parts), _CALL_HANDLER,
+     _FIRST_AID, _FEVER_ADVICE, _LOW_TEMP_ADVICE]
+))
+CLINIC_PHONE_MESSAGE = _CLINIC_PHONE
+HEADLINES = _HEADLINES
 
 
 @dataclass(frozen=True)
@@ -791,160 +833,207 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "EP-CONVULSIVE-5MIN",
         _E,
-        "Jerking or stiffening that goes on for 5 minutes or more needs help at once.",
+        gettext_noop(
+            "Jerking or stiffening that goes on for 5 minutes or more needs help at once."
+        ),
         "ILAE-SE; NHS-HT",
         _convulsive_5min,
     ),
     Rule(
         "EP-BREATHING",
         _E,
-        "Trouble breathing or pauses in breathing need help at once.",
+        gettext_noop(
+            "Trouble breathing or pauses in breathing need help at once."
+        ),
         "NHS-HT; KIDSHEALTH",
         _breathing,
     ),
     Rule(
         "EP-COLOUR",
         _E,
-        "Turning blue, grey, very pale or blotchy needs help at once.",
+        gettext_noop(
+            "Turning blue, grey, very pale or blotchy needs help at once."
+        ),
         "NHS-HT",
         _colour,
     ),
     Rule(
         "EP-UNRESPONSIVE",
         _E,
-        "A baby who does not respond, will not wake or goes floppy needs help at once.",
+        gettext_noop(
+            "A baby who does not respond, will not wake or goes floppy needs help at once."
+        ),
         "NHS-HT",
         _unresponsive,
     ),
     Rule(
         "EP-NEWBORN-SEIZURE",
         _E,
-        "In a baby under 4 weeks old (or, if born early, under 4 weeks past the due "
-        "date), an episode that looks like a seizure needs hospital care now.",
+        gettext_noop(
+            "In a baby under 4 weeks old (or, if born early, under 4 weeks past the due "
+            "date), an episode that looks like a seizure needs hospital care now."
+        ),
         "ACNS; ALFONSO",
         _newborn_seizure,
     ),
     Rule(
         "EP-RHYTHMIC-30S",
         _U,
-        "Regular jerking that lasts 30 seconds or more should be seen by a doctor today.",
+        gettext_noop(
+            "Regular jerking that lasts 30 seconds or more should be seen by a doctor today."
+        ),
         "brief (design choice)",
         _rhythmic_30s,
     ),
     Rule(
         "EP-NOT-SUPPRESSIBLE",
         _U,
-        "Jerking that carries on when the limb is held or the baby is woken can be a seizure.",
+        gettext_noop(
+            "Jerking that carries on when the limb is held or the baby is woken can be a seizure."
+        ),
         "GOMELLA",
         _not_suppressible,
     ),
     Rule(
         "EP-EYES",
         _U,
-        "Eyes rolling, turning or staring fixed during an episode can be a sign of a seizure.",
+        gettext_noop(
+            "Eyes rolling, turning or staring fixed during an episode can be a sign of a seizure."
+        ),
         "GOMELLA; brief",
         _eyes,
     ),
     Rule(
         "EP-STIFFENING",
         _U,
-        "Going stiff during an episode can be a sign of a seizure.",
+        gettext_noop(
+            "Going stiff during an episode can be a sign of a seizure."
+        ),
         "brief; NHS-HT",
         _stiffening,
     ),
     Rule(
         "EP-SPASM-CLUSTER",
         _U,
-        "Series of jerks while awake or waking can be infantile spasms, which need a "
-        "doctor the same day.",
+        gettext_noop(
+            "Series of jerks while awake or waking can be infantile spasms, which need a "
+            "doctor the same day."
+        ),
         "ISAN",
         _spasm_cluster,
     ),
     Rule(
         "EP-FEVER-UNDER-3M",
         _U,
-        "A fever in a baby under 3 months old always needs a doctor today.",
+        gettext_noop(
+            "A fever in a baby under 3 months old always needs a doctor today."
+        ),
         "NICE-FEVER",
         _fever_under_3m,
     ),
     Rule(
         "EP-FEVER",
         _U,
-        "Jerking with a fever should be checked by a doctor today.",
+        gettext_noop(
+            "Jerking with a fever should be checked by a doctor today."
+        ),
         "brief; AAP-FS; NHS-HT",
         _fever_any_age,
     ),
     Rule(
         "EP-WEAKNESS",
         _U,
-        "A weak or limp arm or leg after an episode should be checked today.",
+        gettext_noop(
+            "A weak or limp arm or leg after an episode should be checked today."
+        ),
         "brief; NHS-HT",
         _weakness,
     ),
     Rule(
         "EP-LETHARGY",
         _U,
-        "A baby who is much sleepier than usual or hard to wake should be seen today.",
+        gettext_noop(
+            "A baby who is much sleepier than usual or hard to wake should be seen today."
+        ),
         "NICE-FEVER",
         _lethargy,
     ),
     Rule(
         "EP-LOST-SKILLS",
         _U,
-        "Losing skills the baby already had needs a doctor's attention today.",
+        gettext_noop(
+            "Losing skills the baby already had needs a doctor's attention today."
+        ),
         "ISAN; CDC-LTSAE",
         _lost_skills,
     ),
     Rule(
         "EP-JITTERY-UNWELL",
         _U,
-        "Trembling in a young baby who feeds poorly or is very sleepy needs a blood "
-        "sugar and salts check today.",
+        gettext_noop(
+            "Trembling in a young baby who feeds poorly or is very sleepy needs a blood "
+            "sugar and salts check today."
+        ),
         "ALFONSO",
         _jittery_unwell,
     ),
     Rule(
         "EP-RHYTHMIC-UNTESTED",
         _SO,
-        "Short regular jerking could be harmless trembling or not; a video and a try at "
-        "holding the limb will tell the doctor more.",
+        gettext_noop(
+            "Short regular jerking could be harmless trembling or not; a video and a try at "
+            "holding the limb will tell the doctor more."
+        ),
         "GOMELLA",
         _rhythmic_untested,
     ),
-    Rule("EP-PAIN", _SO, "Crying as if in pain during episodes is worth a visit.", "brief", _pain),
+    Rule(
+        "EP-PAIN", _SO, gettext_noop("Crying as if in pain during episodes is worth a visit."), "brief",
+        _pain,
+    ),
     Rule(
         "EP-FEEDING",
         _SO,
-        "Episodes that get in the way of feeding are worth a visit.",
+        gettext_noop(
+            "Episodes that get in the way of feeding are worth a visit."
+        ),
         "brief",
         _feeding,
     ),
     Rule(
-        "EP-SLEEP", _SO, "Episodes that get in the way of sleep are worth a visit.", "brief", _sleep
+        "EP-SLEEP", _SO, gettext_noop("Episodes that get in the way of sleep are worth a visit."), "brief",
+        _sleep,
     ),
     Rule(
-        "EP-VOMITING", _SO, "Vomiting with an episode is worth a visit.", "design choice", _vomiting
+        "EP-VOMITING", _SO, gettext_noop("Vomiting with an episode is worth a visit."), "design choice",
+        _vomiting,
     ),
     Rule(
         "EP-RISING",
         _SO,
-        "Episodes have become much more frequent over the last few days; the doctor should know.",
+        gettext_noop(
+            "Episodes have become much more frequent over the last few days; the doctor should know."
+        ),
         "brief (design choice)",
         _rising,
     ),
     Rule(
         "EP-JITTERY-LATE",
         _SO,
-        "Trembling usually fades by 2 months (corrected age); the doctor should take a "
-        "look if it continues.",
+        gettext_noop(
+            "Trembling usually fades by 2 months (corrected age); the doctor should take a "
+            "look if it continues."
+        ),
         "GOMELLA",
         _jittery_late,
     ),
     Rule(
         "EP-SLEEP-CLUSTER-LATE",
         _SO,
-        "Jerks in sleep usually fade by 6 months (corrected age); the doctor should take "
-        "a look if they continue.",
+        gettext_noop(
+            "Jerks in sleep usually fade by 6 months (corrected age); the doctor should take "
+            "a look if they continue."
+        ),
         "ICNA",
         _sleep_cluster_late,
     ),
@@ -1051,7 +1140,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "EP-TYPICAL",
         _R,
-        "Nothing here points to a problem: brief twitches like this are common in healthy babies.",
+        gettext_noop(
+            "Nothing here points to a problem: brief twitches like this are common in healthy babies."
+        ),
         "brief; ICNA; BNSM",
         _typical,
     ),
@@ -1099,8 +1190,11 @@ def assess(
 
 
 __all__ = [
+    "ADVICE_MESSAGES",
     "BODY_PARTS",
+    "CLINIC_PHONE_MESSAGE",
     "EMERGENCY_SIGNS",
+    "HEADLINES",
     "HELD_CHOICES",
     "PATTERNS",
     "RULES",

@@ -30,10 +30,10 @@ from episodes.forms import (
     MarkInErrorForm,
     QuickLogForm,
 )
+from episodes.messages import level_meaning
 from episodes.models import EpisodeAttachment, EpisodeStatus, Source
 from episodes.selectors import episode_daily_counts, episodes_visible_to
 from episodes.services import quick_log_fields
-from episodes.triage import level_meaning
 
 PAGE_SIZE = 25
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.ages import Age
 from clinic.fields import BoundedDateField
@@ -21,7 +22,7 @@ SCORE_CHOICES = [("", "not scored"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "
 SIDE_CHOICES = [(value, value.replace("_", " ")) for value in norms.SIDE_VALUES]
 ANSWER_CHOICES = [("", "not asked"), ("yes", "yes"), ("not_yet", "not yet"), ("unsure", "unsure")]
 TONE_CHOICES = [("", "not assessed"), *Tone.choices]
-OBLIGATORY_LABEL = "obligatory (cannot break out of it)"
+OBLIGATORY_LABEL = _("obligatory (cannot break out of it)")
 TEXT_AREA = forms.Textarea(attrs={"rows": 3})
 # Radios drawn as a Bootstrap button group (templates/chart/_buttons.html): big tap targets.
 BUTTONS = forms.RadioSelect(attrs={"class": "btn-check"})
@@ -33,16 +34,16 @@ class EvaluationForm(forms.Form):
 
     performed_at = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Empty: now.",
+        help_text=_("Empty: now."),
     )
-    history = forms.CharField(required=False, widget=TEXT_AREA, label="What happened at home")
-    birth_history = forms.CharField(required=False, widget=TEXT_AREA, label="Birth history")
-    family_history = forms.CharField(required=False, widget=TEXT_AREA, label="Family history")
+    history = forms.CharField(required=False, widget=TEXT_AREA, label=_("What happened at home"))
+    birth_history = forms.CharField(required=False, widget=TEXT_AREA, label=_("Birth history"))
+    family_history = forms.CharField(required=False, widget=TEXT_AREA, label=_("Family history"))
     tone = forms.ChoiceField(choices=TONE_CHOICES, required=False, widget=BUTTONS,
-                             label="Overall tone")
-    lost_skills = forms.BooleanField(required=False, label="Has lost skills they had", widget=CHECK)
+                             label=_("Overall tone"))
+    lost_skills = forms.BooleanField(required=False, label=_("Has lost skills they had"), widget=CHECK)
     observed_movements = forms.CharField(required=False, widget=TEXT_AREA,
-                                         label="Movements observed (in clinic or on video)")
+                                         label=_("Movements observed (in clinic or on video)"))
     assessment = forms.CharField(required=False, widget=TEXT_AREA)
     plan = forms.CharField(required=False, widget=TEXT_AREA)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -57,7 +58,7 @@ class EvaluationForm(forms.Form):
                 choices=SCORE_CHOICES, required=False, widget=BUTTONS,
                 label=norms.HINE_ITEMS[code].label,
             )
-            self.fields[f"hine_{code}_asym"] = forms.BooleanField(required=False, label="asymmetric",
+            self.fields[f"hine_{code}_asym"] = forms.BooleanField(required=False, label=_("asymmetric"),
                                                                   widget=CHECK)
         for code in norms.REFLEXES:
             for side in ("left", "right"):
@@ -172,7 +173,7 @@ class EvaluationForm(forms.Form):
 class DismissForm(forms.Form):
     reason = forms.CharField(
         widget=forms.TextInput(attrs={"placeholder": "Why not now?"}), max_length=500,
-        label="Reason for dismissing",
+        label=_("Reason for dismissing"),
     )
 
 
@@ -188,8 +189,8 @@ class TimelineFilterForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    code = forms.ChoiceField(choices=ORDER_CODE_CHOICES, label="Test")
-    test = forms.CharField(required=False, max_length=200, label="Name (for 'other')")
+    code = forms.ChoiceField(choices=ORDER_CODE_CHOICES, label=_("Test"))
+    test = forms.CharField(required=False, max_length=200, label=_("Name (for 'other')"))
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.ROUTINE)
 
 

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age
@@ -25,20 +27,20 @@ class SignedEvaluationError(Exception):
 
 
 class Tone(models.TextChoices):
-    NORMAL = "normal", "Normal"
-    DECREASED = "decreased", "Decreased"
-    INCREASED = "increased", "Increased"
-    MIXED = "mixed", "Mixed"
+    NORMAL = "normal", _("Normal")
+    DECREASED = "decreased", _("Decreased")
+    INCREASED = "increased", _("Increased")
+    MIXED = "mixed", _("Mixed")
 
 
 class EvaluationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
 
 
 class AgeBasis(models.TextChoices):
-    CHRONOLOGICAL = "chronological", "Chronological"
-    CORRECTED = "corrected", "Corrected"
+    CHRONOLOGICAL = "chronological", _("Chronological")
+    CORRECTED = "corrected", _("Corrected")
 
 
 class Evaluation(models.Model):
@@ -169,9 +171,9 @@ SuggestionCode = models.TextChoices(
 
 
 class Priority(models.TextChoices):
-    ROUTINE = "routine", "Routine"
-    SOON = "soon", "Soon"
-    URGENT = "urgent", "Urgent"
+    ROUTINE = "routine", _("Routine")
+    SOON = "soon", _("Soon")
+    URGENT = "urgent", _("Urgent")
 
 
 # Most urgent first (CLINICAL.md 7a: pages, API and print list suggestions that way).
@@ -184,9 +186,9 @@ URGENT_FIRST = models.Case(
 
 
 class SuggestionStatus(models.TextChoices):
-    SUGGESTED = "suggested", "Suggested"
-    ACCEPTED = "accepted", "Accepted"
-    DISMISSED = "dismissed", "Dismissed"
+    SUGGESTED = "suggested", _("Suggested")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class Suggestion(models.Model):
@@ -241,10 +243,10 @@ OTHER_TEST = "other"
 
 
 class OrderStatus(models.TextChoices):
-    ORDERED = "ordered", "Ordered"
-    SCHEDULED = "scheduled", "Scheduled"
-    RESULTED = "resulted", "Resulted"
-    CANCELLED = "cancelled", "Cancelled"
+    ORDERED = "ordered", _("Ordered")
+    SCHEDULED = "scheduled", _("Scheduled")
+    RESULTED = "resulted", _("Resulted")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ORDER_CODE_CHOICES = [*SuggestionCode.choices, (OTHER_TEST, "Other (named by hand)")]
@@ -279,4 +281,5 @@ class FollowUpOrder(models.Model):
     @property
     def parent_explanation(self) -> str:
         """What the test is, in plain words for parents ('' for a test named by hand)."""
-        return PARENT_EXPLANATIONS.get(self.code, "")
+        text = PARENT_EXPLANATIONS.get(self.code, "")
+        return gettext(text) if text else ""

@@ -57,6 +57,12 @@ R, S, U = Level.ROUTINE, Level.SOON, Level.URGENT
 
 PRIORITIES: tuple[Level, ...] = (R, S, U)
 STATUSES = ("suggested", "accepted", "dismissed")
+def gettext_noop(message: str) -> str:
+    """Marks a text for translation without Django (this module stays pure); the orders
+    page translates where it shows it."""
+    return message
+
+
 DECIDED = frozenset({"accepted", "dismissed"})
 
 
@@ -72,103 +78,129 @@ class CodeInfo:
 _CODE_ROWS: tuple[CodeInfo, ...] = (
     CodeInfo(
         "eeg",
-        "EEG",
-        "An EEG records the brain's electrical signals through small sensors stuck on the "
-        "scalp. It does not hurt, and it helps tell seizures from harmless movements.",
+        gettext_noop("EEG"),
+        gettext_noop(
+            "An EEG records the brain's electrical signals through small sensors stuck on the "
+            "scalp. It does not hurt, and it helps tell seizures from harmless movements."
+        ),
         "urgent if a seizure-like episode within 7 days, else soon",
         "ALFONSO, AAP-FS",
     ),
     CodeInfo(
         "infection_workup",
-        "Infection work-up",
-        "Tests to look for an infection behind a fever in a young baby: usually blood and "
-        "urine tests, and sometimes a sample of the fluid around the spine.",
+        gettext_noop("Infection work-up"),
+        gettext_noop(
+            "Tests to look for an infection behind a fever in a young baby: usually blood and "
+            "urine tests, and sometimes a sample of the fluid around the spine."
+        ),
         "urgent",
         "NICE-FEVER, AAP-FS",
     ),
     CodeInfo(
         "video_eeg",
-        "Video EEG",
-        "A video EEG records brain signals and a video at the same time, often for some "
-        "hours, so the doctor can see what the brain does during an episode.",
+        gettext_noop("Video EEG"),
+        gettext_noop(
+            "A video EEG records brain signals and a video at the same time, often for some "
+            "hours, so the doctor can see what the brain does during an episode."
+        ),
         "urgent for suspected spasms or regression, soon for unclear frequent events",
         "ISAN, ICNA",
     ),
     CodeInfo(
         "metabolic_blood_work",
-        "Blood tests: glucose, calcium, magnesium, electrolytes",
-        "A small blood sample checks sugar, calcium, magnesium and salts. When these are "
-        "low they can cause trembling or seizures, and they are easy to treat.",
+        gettext_noop("Blood tests: glucose, calcium, magnesium, electrolytes"),
+        gettext_noop(
+            "A small blood sample checks sugar, calcium, magnesium and salts. When these are "
+            "low they can cause trembling or seizures, and they are easy to treat."
+        ),
         "urgent",
         "ALFONSO, VURALLI, GOMELLA",
     ),
     CodeInfo(
         "brain_mri",
-        "Brain MRI",
-        "An MRI takes detailed pictures of the brain with a magnet, without X-rays. Babies "
-        "sleep or are given medicine to keep still.",
+        gettext_noop("Brain MRI"),
+        gettext_noop(
+            "An MRI takes detailed pictures of the brain with a magnet, without X-rays. Babies "
+            "sleep or are given medicine to keep still."
+        ),
         "soon",
         "NORITZ, NOVAK, ALFONSO",
     ),
     CodeInfo(
         "neurology_referral",
-        "Child neurology referral",
-        "A visit to a child neurologist, a doctor for the brain, nerves and muscles.",
+        gettext_noop("Child neurology referral"),
+        gettext_noop(
+            "A visit to a child neurologist, a doctor for the brain, nerves and muscles."
+        ),
         "by finding: urgent for regression or suspected spasms",
         "NORITZ",
     ),
     CodeInfo(
         "creatine_kinase",
-        "Creatine kinase (CK) blood test",
-        "A blood test for a muscle enzyme. A high level can point to a muscle problem behind "
-        "floppiness or weakness.",
+        gettext_noop("Creatine kinase (CK) blood test"),
+        gettext_noop(
+            "A blood test for a muscle enzyme. A high level can point to a muscle problem behind "
+            "floppiness or weakness."
+        ),
         "soon",
         "NORITZ",
     ),
     CodeInfo(
         "physical_therapy",
-        "Physical therapy",
-        "A physiotherapist shows you play and exercises that help your baby's movement, "
-        "muscle tone and posture.",
+        gettext_noop("Physical therapy"),
+        gettext_noop(
+            "A physiotherapist shows you play and exercises that help your baby's movement, "
+            "muscle tone and posture."
+        ),
         "soon",
         "NORITZ, NOVAK",
     ),
     CodeInfo(
         "early_intervention",
-        "Early intervention",
-        "Early intervention services support a baby's development at home or nearby. You "
-        "do not need a diagnosis to start.",
+        gettext_noop("Early intervention"),
+        gettext_noop(
+            "Early intervention services support a baby's development at home or nearby. You "
+            "do not need a diagnosis to start."
+        ),
         "soon",
         "NORITZ, NOVAK",
     ),
     CodeInfo(
         "developmental_screening",
-        "Developmental screening",
-        "A short questionnaire and check of how your child plays, talks, learns and moves, "
-        "to spot anything that needs a closer look.",
+        gettext_noop("Developmental screening"),
+        gettext_noop(
+            "A short questionnaire and check of how your child plays, talks, learns and moves, "
+            "to spot anything that needs a closer look."
+        ),
         "routine",
         "CDC-LTSAE",
     ),
     CodeInfo(
         "genetics_referral",
-        "Genetics referral",
-        "A visit to a genetics team, who may suggest tests to look for a cause of low "
-        "muscle tone or slow development.",
+        gettext_noop("Genetics referral"),
+        gettext_noop(
+            "A visit to a genetics team, who may suggest tests to look for a cause of low "
+            "muscle tone or slow development."
+        ),
         "routine",
         "NHS-GEN, ACMG",
     ),
     CodeInfo(
         "hearing_evaluation",
-        "Hearing evaluation",
-        "A painless hearing test. Babies who do not hear well need help early for speech and language.",
+        gettext_noop("Hearing evaluation"),
+        gettext_noop(
+            "A painless hearing test. Babies who do not hear well need help early for speech and language."
+        ),
         "soon",
         "CDC-LTSAE",
     ),
     CodeInfo(
         "nutrition_review",
-        "Nutrition review",
-        "A look at feeding and diet, sometimes with a dietitian. Give vitamins or minerals "
-        "only when a doctor advises them.",
+        gettext_noop("Nutrition review"),
+        gettext_noop(
+            "A look at feeding and diet, sometimes with a dietitian. Give vitamins or minerals "
+            "only when a doctor advises them."
+        ),
         "routine",
         "brief",
     ),

@@ -24,12 +24,12 @@ class QueueFilterForm(forms.Form):
                               widget=forms.Select(attrs={"class": "form-select"}))
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False,
                                widget=forms.Select(attrs={"class": "form-select"}))
-    overdue = forms.BooleanField(required=False, label="Overdue only")
-    mine = forms.BooleanField(required=False, label="Assigned to me")
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+    mine = forms.BooleanField(required=False, label=_("Assigned to me"))
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody")
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("Nobody"))
 
     def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,7 +40,7 @@ class AssignForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, label="Note")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, label=_("Note"))
 
 
 class ResolveForm(forms.Form):

@@ -19,6 +19,18 @@ if os.environ.get("CI"):
 # Django imports stay inside fixtures so the pure rule tests run without Django set up.
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs() -> None:
+    """The Spanish pages need the .mo that `make install` compiles; compile here too (polib,
+    rewritten only when the .po changed), so a bare `pytest` after a catalog edit, or in a
+    fresh copy, reads the catalog as it is in the repository."""
+    from pathlib import Path
+
+    from clinic.catalogs import compile_all
+
+    compile_all(Path(__file__).resolve().parents[1])
+
+
 # --- Clock shift: prove that no test depends on today's date.
 #
 # `pytest --clock-shift-days=365` moves the clock that many days ahead for the whole

@@ -128,5 +128,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0011_patient_search_and_list_order")]
+    dependencies = [("clinic", "0012_user_language")]
     operations = [migrations.RunPython(forwards, backwards)]

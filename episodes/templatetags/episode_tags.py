@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic import audit
 from clinic.access import Action, can
+from episodes import messages
 from episodes.forms import QuickLogForm
 from episodes.selectors import episodes_visible_to
 
@@ -41,8 +42,13 @@ def can_report(context: dict[str, Any], patient: Any) -> bool:
 @register.filter
 def sign_question(code: str) -> str:
     """The report form's question for a sign code (the notes ask the parent to answer it)."""
-    from episodes.triage import SIGN_QUESTIONS
-
     if code == "minutes":
         return str(_("How long did it last? Please check the minutes and seconds."))
-    return SIGN_QUESTIONS.get(code, code)
+    return messages.sign_question(code)
+
+
+@register.filter
+def translated_triage(answer: Any) -> dict[str, Any]:
+    """A stored or fresh triage answer in the reader's language (episodes.messages)."""
+    return messages.translated(answer)
+

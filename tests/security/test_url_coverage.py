@@ -50,6 +50,9 @@ ROUTES: dict[str, Route] = {
     "patient-seizure-plan": Route(OBJECT, "patient", ("GET", "POST")),
     "invitation-create": Route(OBJECT, "patient", ("POST",)),
     "invitation-accept": Route(PUBLIC),
+    # the language switch: a cookie for anyone, the choice kept for a signed-in user
+    # (tests/i18n/test_spanish_answers.py); no record is reached through it
+    "set_language": Route(PUBLIC, methods=("POST",)),
     # review
     "review:queue": Route(LOGIN),
     "review:case": Route(OBJECT, "case"),
