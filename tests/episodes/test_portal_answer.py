@@ -51,7 +51,7 @@ def test_api_takes_left_and_right_face_and_fhir_names_them(api, world):
     assert "EP-FACE" in {r["rule"] for r in response.json()["triage"]["reasons"]}
     assert response.json()["level"] == "urgent"
     api.force_authenticate(world.clinician)
-    fhir = api.get(f"/api/v1/patients/{world.patient.uuid}/fhir/").text
+    fhir = b"".join(api.get(f"/api/v1/patients/{world.patient.uuid}/fhir/").streaming_content).decode()
     assert "right_face" in fhir and "Right side of the face" in fhir
     bad = api.post("/api/v1/episodes/", {**body, "body_parts": ["nose"]}, format="json")
     assert bad.status_code == 400 and "body_parts" in bad.json()

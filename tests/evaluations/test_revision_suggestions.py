@@ -4,6 +4,7 @@ and the API's "no tests needed"."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime, timedelta
 
@@ -155,7 +156,8 @@ def test_infection_workup_in_api_orders_parent_words_and_fhir(world, api):
     assert "infection" in response.json()["parent_explanation"]
     order = FollowUpOrder.objects.get(patient=world.patient)
     assert order.get_code_display() == "Infection work-up"
-    bundle = api.get(f"/api/v1/patients/{world.patient.uuid}/fhir/").json()
+    response = api.get(f"/api/v1/patients/{world.patient.uuid}/fhir/")
+    bundle = json.loads(b"".join(response.streaming_content))
     codes_in_fhir = [c["code"] for e in bundle["entry"] if e["resource"]["resourceType"] == "ServiceRequest"
                      for c in e["resource"]["code"]["coding"]]
     assert "infection_workup" in codes_in_fhir

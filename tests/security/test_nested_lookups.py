@@ -146,7 +146,9 @@ def test_suggestion_next_cannot_leave_the_site(client, world, target):
         {"reason": "not now", "next": target},
     )
     assert response.status_code == 302
-    assert response.url == reverse("chart", kwargs={"patient_id": world.patient.uuid})
+    # Back to the chart, at the suggestion's own place (#suggestion-<uuid>), never off site.
+    assert response.url == reverse("chart", kwargs={"patient_id": world.patient.uuid}) + (
+        f"#suggestion-{suggestion.uuid}")
 
 
 def test_suggestion_next_within_the_site_is_followed(client, world):
@@ -154,7 +156,7 @@ def test_suggestion_next_within_the_site_is_followed(client, world):
     nxt = world.patient.get_absolute_url()
     response = client_for(client, world.clinician).post(
         reverse("suggestion-accept", kwargs={"suggestion_id": suggestion.uuid}), {"next": nxt})
-    assert response.url == nxt
+    assert response.url == f"{nxt}#suggestion-{suggestion.uuid}"
 
 
 def test_accepting_another_clinics_suggestion_orders_nothing(client, api, world):
