@@ -55,6 +55,13 @@ class LanguageWords:
     # Words that turn a negation into doubt ("not sure if she was stiff"): doubt raises.
     uncertain: frozenset[str] = frozenset()
     window: int = 3
+    # The only words a negation reaches across to a danger after it: articles, pronouns,
+    # "was", "went", "of", "or"... and other danger words ("no fever or stiffness"). Any
+    # other word ends its reach, so "no cried turned blue" or "no lloró se puso morado",
+    # typed without a comma, still raises. Design choice: CLINICAL.md 3a lets only a simple
+    # negation just before the word silence it; when the words between are not plainly
+    # part of that negation, the rule raises (a clinician then reads the note).
+    bridges: frozenset[str] = frozenset()
 
 
 _EN_NUMBERS: Mapping[str, int] = MappingProxyType({
@@ -131,6 +138,14 @@ ENGLISH = LanguageWords(
     minute_numbers=_EN_NUMBERS,
     uncertain=frozenset({"sure", "know", "certain", "remember", "tell", "notice"}),
     window=5,
+    bridges=frozenset({
+        "a", "an", "any", "the", "some", "signs", "sign", "of", "or", "at", "all",
+        "he", "she", "it", "they", "him", "her", "his", "them", "their", "baby",
+        "have", "has", "had", "having", "was", "were", "is", "are", "be", "been", "being",
+        "get", "gets", "got", "go", "goes", "went", "going", "gone", "turn", "turns", "turned",
+        "seem", "seems", "seemed", "look", "looks", "looked", "appear", "appeared", "become",
+        "became", "very", "too", "really", "show", "showed", "feel", "felt",
+    }),
 )
 
 # Spanish. Patterns are written without accents: the text is read with its accents
@@ -212,6 +227,13 @@ SPANISH = LanguageWords(
     uncertain=frozenset({"si", "seguro", "segura", "seguros", "recuerdo", "acuerdo", "claro",
                          "sabria", "sabemos", "fijamos", "fije"}),
     window=6,
+    bridges=frozenset({
+        "un", "una", "unos", "unas", "el", "la", "los", "las", "lo", "le", "les", "se", "me",
+        "nos", "su", "sus", "de", "del", "a", "o", "signos", "senales", "nada", "muy", "tan",
+        "tenia", "tiene", "tuvo", "ha", "habia", "hay", "estaba", "esta", "estuvo", "era", "es",
+        "fue", "puso", "pone", "ponia", "ponerse", "quedo", "volvio", "veia", "vio", "parecia",
+        "parece", "sentia", "bebe", "nino", "nina",
+    }),
 )
 
 LANGUAGES: Mapping[str, LanguageWords] = MappingProxyType({"en": ENGLISH, "es": SPANISH})
@@ -263,19 +285,28 @@ def fold_accents(text: str) -> str:
     return "".join(unicodedata.normalize("NFD", char)[0] if len(char) == 1 else char for char in text)
 
 
-def _negated(before: str, words: LanguageWords) -> bool:
-    """A negation among the last ``window`` words of the clause before the match."""
+def _is_negation(token: str, words: LanguageWords) -> bool:
+    return token in words.negations or token.endswith(words.negation_suffixes)
+
+
+def _negated(before: str, words: LanguageWords, bridges: frozenset[str],
+             danger_word: re.Pattern[str]) -> bool:
+    """A negation just before the match, across nothing but ``bridges`` (of every language
+    read: notes mix them) and danger words, within ``window`` words of the same clause;
+    doubt among them raises instead."""
     clause = before.rsplit(_PUNCTUATION_BREAK, 1)[-1].split()
     tail: list[str] = []
     for token in reversed(clause):
         if token in words.clause_breaks or len(tail) == words.window:
             break
         tail.append(token)
+        if _is_negation(token, words):
+            break
+        if token not in bridges and not danger_word.fullmatch(token):
+            return False  # another word stands between: the negation is about that one
     if any(token in words.uncertain for token in tail):
         return False
-    return any(
-        token in words.negations or token.endswith(words.negation_suffixes) for token in tail
-    )
+    return bool(tail) and _is_negation(tail[-1], words)
 
 
 def _stated_minutes(phrase: str, words: LanguageWords) -> int:
@@ -291,6 +322,15 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 _COMPILED: dict[tuple[str, str, str], list[re.Pattern[str]]] = {}
+_DANGER_WORDS: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def _danger_word(language: str, words: LanguageWords) -> re.Pattern[str]:
+    """One word that is a danger by itself ("fever", "stiff"): a negation reaches past it."""
+    if (language, id(words)) not in _DANGER_WORDS:
+        single = [p for found in words.dangers.values() for p in found if " " not in p]
+        _DANGER_WORDS[language, id(words)] = re.compile("|".join(f"(?:{p})" for p in single))
+    return _DANGER_WORDS[language, id(words)]
 
 
 def _patterns(language: str, kind: str, key: str, found: tuple[str, ...]) -> list[re.Pattern[str]]:
@@ -307,7 +347,9 @@ def read_notes(text: object, languages: Mapping[str, LanguageWords] = LANGUAGES)
         return NotesReading()
     folded = fold_accents(clean)
     found: dict[str, NoteMatch] = {}
+    bridges = frozenset().union(*(words.bridges for words in languages.values()))
     for code, words in languages.items():
+        danger_word = _danger_word(code, words)
         for key in NOTE_KEYS:
             hits: list[str] = []
             taken: list[tuple[int, int]] = []
@@ -318,7 +360,10 @@ def read_notes(text: object, languages: Mapping[str, LanguageWords] = LANGUAGES)
             for pattern in _patterns(code, "dangers", key, words.dangers.get(key, ())):
                 for hit in pattern.finditer(folded):
                     overlaps = any(hit.start() < b and a < hit.end() for a, b in taken)
-                    if overlaps or _negated(folded[: hit.start()], words):
+                    if overlaps:
+                        continue
+                    if _negated(folded[: hit.start()], words, bridges, danger_word):
+                        taken.append(hit.span())  # the words inside it are negated with it
                         continue
                     hits.append(clean[hit.start(): hit.end()])
                     taken.append(hit.span())

@@ -123,3 +123,28 @@ def test_module_is_pure() -> None:
     modules = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not any(m.split(".")[0] in {"django", "rest_framework"} for m in modules)
+
+
+# A negation reaches a danger only across small words ("was", "went", "a", "se", "estaba")
+# and other dangers; a word of its own between them ends its reach, so a note typed
+# without a comma still raises. Each pair: the note, and what it must raise.
+REACH = [
+    ("not crying turned blue", {"color_change"}),
+    ("no cried turned blue", {"color_change"}),
+    ("didn't eat went stiff", {"stiffening"}),
+    ("no lloró se puso morado", {"color_change"}),
+    ("no comía se puso rígido", {"stiffening"}),
+    ("sin llorar con fiebre", {"fever"}),
+    # ...while the negation still reaches across the small words and a list of dangers.
+    ("she did not have a fever", set()),
+    ("never went pale", set()),
+    ("no fever or stiffness", set()),
+    ("no tenía fiebre", set()),
+    ("no estaba rígido ni flojo", set()),
+    ("no se puso morado", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REACH, ids=[t for t, _ in REACH])
+def test_a_negation_reaches_only_across_small_words(text: str, expected: set[str]) -> None:
+    assert set(read_notes(text).keys()) == expected
