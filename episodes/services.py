@@ -30,7 +30,7 @@ from episodes.models import (
 from episodes.selectors import episode_recent_history
 from episodes.tasks import notify_clinic
 from episodes.triage import RULE_SET_VERSION, EpisodeReport, TriageResult, assess, is_convulsive
-from episodes.uploads import check_upload
+from episodes.uploads import check_upload, store_checked
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -238,13 +238,7 @@ def _attachment_store(*, episode: Episode, upload: UploadedFile, by: AbstractBas
         size=checked.size, uploaded_by=by,
     )
     with transaction.atomic():
-        attachment.file.save(f"upload{checked.extension}", upload, save=False)
-        try:
-            attachment.save()
-        except Exception:
-            attachment.file.delete(save=False)
-            raise
-    return attachment
+        return store_checked(attachment, checked, upload)
 
 
 def _stored_report(episode: Episode) -> dict[str, object]:

@@ -7,6 +7,7 @@ or the browser's claim; the size limit depends on that type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -61,3 +62,15 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     if mime == "video/x-m4v":
         mime = "video/mp4"
     return CheckedUpload(kind=kind, content_type=mime, extension=extension, size=size)
+
+
+def store_checked(attachment: Any, checked: CheckedUpload, upload: UploadedFile) -> Any:
+    """Write a checked file and then its row; the file goes again if the row cannot be saved,
+    so no file is left on disk that no record names. Call inside the caller's transaction."""
+    attachment.file.save(f"upload{checked.extension}", upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from clinic.access import Action
 from clinic.admin import PatientScopedAdmin
+from episodes.admin import ReadOnlyMixin  # messages, like clinical records, are never edited
 from messaging.models import Message, MessageAttachment, Thread
-
-
-class ReadOnlyMixin:
-    """Messages are written on their pages and never edited or deleted."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Thread)

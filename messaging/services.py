@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import ReviewCase
 from episodes.models import Episode
-from episodes.uploads import check_upload
+from episodes.uploads import check_upload, store_checked
 from messaging.models import MAX_BODY, Message, MessageAttachment, Side, Thread
 from messaging.tasks import notify_message
 
@@ -76,12 +76,7 @@ def message_send(
             attachment = MessageAttachment(message=message, kind=checked.kind,
                                            content_type=checked.content_type, size=checked.size,
                                            uploaded_by=author)
-            attachment.file.save(f"upload{checked.extension}", upload, save=False)
-            try:
-                attachment.save()
-            except Exception:
-                attachment.file.delete(save=False)
-                raise
+            store_checked(attachment, checked, upload)
         message_id = str(message.uuid)
         transaction.on_commit(lambda: notify_message.enqueue(message_id))
     return message

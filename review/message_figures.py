@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from clinic.access import Action, restrict
 from messaging.models import Message, Side
 from messaging.selectors import unanswered_messages
+from review.dashboards import format_duration
 
 if TYPE_CHECKING:
     from clinic.access import AnyUser
@@ -72,12 +73,5 @@ def message_figures(scope: Scope, user: AnyUser | None) -> MessageFigures:
 
 
 def duration_text(value: timedelta | None) -> str:
-    """A wait as people say it: 2 d 3 h, 4 h 10 min, 12 min."""
-    if value is None:
-        return ""
-    minutes = int(value.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    """A wait as people say it (2 d 3 h, 4 h 10 min, 12 min); nothing when none was measured."""
+    return "" if value is None else format_duration(value)
