@@ -518,7 +518,8 @@ class ReviewCaseAdmin(LargeTableAdminMixin, PatientScopedAdmin, SimpleHistoryAdm
                    "outcome", "opened_at"]
     list_select_related = ["patient", "clinic", "assigned_to"]
     search_fields = ["patient__family_name", "patient__given_name", "patient__mrn", "uuid"]
-    date_hierarchy = "opened_at"
+    # No date_hierarchy: its year links and MIN/MAX read every case (70 ms at 57,000 cases);
+    # the "opened at" filter gives the same ranges.
     access_action = Action.REVIEW
     readonly_fields = [
         "uuid", "clinic", "patient", "level", "status", "reasons", "opened_at", "updated_at",

@@ -106,3 +106,13 @@ def test_staff_page_only_their_clinics_episodes(client, world, many):
         shown += [e.pk for e in response.context["cl"].result_list]
     assert shown == list(visible.values_list("pk", flat=True))
     assert not Episode.objects.filter(pk__in=shown, patient=world.foreign_patient).exists()
+
+
+def test_review_case_changelist_has_no_year_links(client, world, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:clinic_reviewcase_changelist"))
+    assert page.status_code == 200 and page.context["cl"].date_hierarchy is None
+    sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+    assert "DATE_TRUNC" not in sql and "DJANGO_DATETIME_TRUNC" not in sql
