@@ -11,8 +11,8 @@ from clinic import review
 from messaging.services import message_mark_sent_in_error
 from tests.conftest import client_for
 from tests.episodes.helpers import SEIZURE, URGENT, make_episode
-from tests.messaging.helpers import send
 from tests.i18n.scope import english_patterns
+from tests.messaging.helpers import send
 
 pytestmark = pytest.mark.django_db
 
