@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -166,9 +167,9 @@ class PatientMessageViewSet(viewsets.GenericViewSet):
         episode = selectors.linkable_episode(request.user, patient, data.get("episode"))
         case = selectors.linkable_case(request.user, patient, data.get("review_case"))
         if data.get("episode") and episode is None:
-            raise ValidationError({"episode": ["No such report of this child."]})
+            raise ValidationError({"episode": [_("No such report of this child.")]})
         if data.get("review_case") and case is None:
-            raise ValidationError({"review_case": ["No such case of this child."]})
+            raise ValidationError({"review_case": [_("No such case of this child.")]})
         try:
             message = services.message_send(
                 patient=patient, author=request.user, side=side, body=data["body"],

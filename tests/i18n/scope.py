@@ -18,6 +18,9 @@ PARENT_SOURCES = [
     r"clinic/(levels|languages|mfa|mfa_views|forms|api|views|unavailable|models)\.py",
     r"clinic/templatetags/",
     r"evaluations/(suggestions|models)\.py",
+    # Secure messages as a family reads and writes them, and the e-mail telling them.
+    r"messaging/templates/messaging/(thread|_link|_message|sent_in_error)\.html",
+    r"messaging/(forms|services|views|tasks|models|api)\.py",
 ]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|\{\w+\}")
 
