@@ -185,3 +185,14 @@ def client_for(client: Any, user: Any) -> Any:
         client.force_login(user)
     return client
 
+
+
+@pytest.fixture(autouse=True)
+def _no_language_carried_over() -> Any:
+    """Each test starts in the site language: a test that activates Spanish (the API answers
+    in the request's language) must not leave the next one's error page in Spanish."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
