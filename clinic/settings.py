@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "clinic.middleware.JsonDepthLimitMiddleware",
     # A view that meets the database down answers 503 (JSON for the API), not a 500.
     "clinic.unavailable.DatabaseUnavailableMiddleware",
+    # The load balancer's probes, answered before anything reads the session or the user.
+    "clinic.health.ProbeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware (Django's docs): the cookie, else Accept-Language.
     "django.middleware.locale.LocaleMiddleware",

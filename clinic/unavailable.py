@@ -47,6 +47,11 @@ def json_response() -> JsonResponse:
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth.models import AnonymousUser
+
+    # Nobody can be looked up now: middleware on the way out that reads request.user
+    # (PrivateResponseMiddleware) would otherwise ask the pool again and wait as long twice.
+    request.user = AnonymousUser()
     if wants_json(request):
         return json_response()
     return _no_store(HttpResponse(render_to_string("503.html"), status=503))

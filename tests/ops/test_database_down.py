@@ -60,23 +60,29 @@ def down(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"probes": json.loads(result.stdout), "log": result.stderr}
 
 
-def test_liveness_needs_no_database(down):
-    live = down["probes"]["live"]
+@pytest.mark.parametrize("probe", ["live", "live_signed_in"])
+def test_liveness_needs_no_database(down, probe):
+    # Not even with a session cookie: the probe is answered before the session is read.
+    live = down["probes"][probe]
     assert live["status"] == 200 and json.loads(live["body"]) == {"status": "ok"}
-    assert live["seconds"] < POOL_TIMEOUT  # it never waited for the pool (200: never asked it)
+    assert live["pool_asks"] == 0
+    assert live["seconds"] < POOL_TIMEOUT  # it never waited for the pool
 
 
-def test_readiness_answers_503_within_the_pool_timeout(down):
-    ready = down["probes"]["ready"]
+@pytest.mark.parametrize("probe", ["ready", "ready_signed_in"])
+def test_readiness_answers_503_within_the_pool_timeout(down, probe):
+    ready = down["probes"][probe]
     assert ready["status"] == 503
+    assert ready["content_type"].startswith("application/json")
     body = json.loads(ready["body"])
     assert body["status"] == "unavailable" and "database" in body["detail"]
     # It waited for the pool (the setting is honoured) and then gave up: no 30 s hang.
     assert POOL_TIMEOUT * 0.9 <= ready["seconds"] < ANSWERS_WITHIN
 
 
-def test_api_answers_503_json_detail(down):
-    api = down["probes"]["api"]
+@pytest.mark.parametrize("probe", ["api", "api_signed_in"])
+def test_api_answers_503_json_detail(down, probe):
+    api = down["probes"][probe]
     assert api["status"] == 503
     assert api["content_type"].startswith("application/json")
     body = json.loads(api["body"])
@@ -93,6 +99,13 @@ def test_page_answers_a_plain_503_in_the_site_layout(down):
     assert "unavailable for a moment" in html and "emergency number" in html
     assert "Traceback" not in html and "Server Error" not in html
     assert page["seconds"] < ANSWERS_WITHIN
+
+
+@pytest.mark.parametrize("probe", ["ready", "ready_signed_in", "api", "api_signed_in", "page"])
+def test_a_request_waits_for_the_pool_once(down, probe):
+    # Once the user cannot be looked up, nothing on the way out asks again: a second ask
+    # would wait DB_POOL_TIMEOUT a second time (a signed-in page took twice as long).
+    assert down["probes"][probe]["pool_asks"] == 1
 
 
 def test_no_traceback_is_logged(down):

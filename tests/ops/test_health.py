@@ -33,6 +33,22 @@ def test_liveness_touches_no_database(client, db, django_assert_num_queries):
     assert response.json() == {"status": "ok"}
 
 
+def test_a_signed_in_browser_probe_reads_no_session_or_user(client, world, django_assert_num_queries):
+    # A browser sends its session cookie to every path: liveness must not look it up (with
+    # the database down that lookup waited for the pool and answered 503), readiness asks
+    # only its SELECT 1.
+    client.force_login(world.clinician)
+    with django_assert_num_queries(0):
+        assert client.get(reverse("health-live")).json() == {"status": "ok"}
+    with django_assert_num_queries(1):
+        assert client.get(reverse("health-ready")).json() == {"status": "ok"}
+
+
+def test_probes_still_need_an_allowed_host(client, db):
+    assert client.get(reverse("health-live"), HTTP_HOST="evil.example.com").status_code == 400
+    assert client.get(reverse("health-ready"), HTTP_HOST="evil.example.com").status_code == 400
+
+
 def test_readiness_asks_the_database(client, db, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get(reverse("health-ready"))
