@@ -107,8 +107,8 @@ def validate_plausible_birth_date(value: date) -> None:
         earliest = today.replace(year=today.year - MAX_PATIENT_AGE_YEARS, day=28)
     if value < earliest:
         raise ValidationError(
-            f"Check the date of birth: this record is for patients up to {MAX_PATIENT_AGE_YEARS} "
-            "years old.")
+            _("Check the date of birth: this record is for patients up to %(years)d years old.")
+            % {"years": MAX_PATIENT_AGE_YEARS})
 
 
 class Patient(models.Model):

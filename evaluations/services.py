@@ -15,6 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.ages import Age
 from clinic.levels import Level, highest
@@ -204,7 +205,7 @@ def _check_performed_at(patient: Patient, performed_at: datetime) -> None:
     if performed_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"performed_at": "An examination cannot be in the future."})
     if not patient.born_by(performed_at):  # also year 1, before any date arithmetic
-        raise ValidationError({"performed_at": "An examination cannot be before the child's birth."})
+        raise ValidationError({"performed_at": _("An examination cannot be before the child's birth.")})
 
 
 def evaluation_judge(

@@ -37,6 +37,7 @@ from clinic.access import (
     not_visible,
 )
 from clinic.models import AuditAction
+from clinic.parsers import JSONParser
 from episodes.downloads import serve_attachment
 from messaging import selectors, services
 from messaging.models import MAX_BODY, Message, MessageAttachment
@@ -134,7 +135,7 @@ class PatientMessageViewSet(viewsets.GenericViewSet):
     """The child's thread: its guardians and the clinic's clinicians and reviewers."""
 
     serializer_class = MessageSerializer
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
 
     def _patient_and_side(self) -> tuple[Any, str]:
         patient = get_thread_patient_for(self.request.user, self.kwargs["id"])

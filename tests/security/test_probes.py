@@ -193,3 +193,53 @@ def test_evaluation_dates_before_birth_are_form_errors_on_the_page(client, world
     assert not Evaluation.objects.exists()
     preview = client.post(reverse("evaluation-preview", args=[world.patient.uuid]), body)
     assert preview.status_code in (200, 400) and "before the child" in preview.text
+
+
+# -- a lone surrogate or NUL in any field of any JSON write ---------------------------------
+
+# JSON spelling of the values: "\ud800" parses to a string UTF-8 cannot encode; before the
+# parser refused it, an error quoting it ('"\ud800" is not a valid choice') failed in the
+# renderer, a 500 on 26 fields of 11 operations (episode state, order status, sex, ...).
+ODD_TEXT = {"lone_surrogate": "\\ud800", "low_surrogate": "x\\udfffy", "nul": "a\\u0000b"}
+PATH_RECORDS = {"patients": "patient", "episodes": "episode", "evaluations": "draft",
+                "suggestions": "suggestion", "orders": "order", "messages": "message"}
+
+
+def _json_writes(client) -> list[tuple[str, str, list[str]]]:
+    """(method, path, writable property names) of every JSON request body in the schema."""
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    writes = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            ref = body.get("schema", {}).get("$ref")
+            if method in ("post", "put", "patch") and ref:
+                properties = components[ref.rsplit("/", 1)[1]].get("properties", {})
+                writes.append((method, path, [name for name, spec in properties.items()
+                                              if not spec.get("readOnly")]))
+    return writes
+
+
+@pytest.mark.parametrize("who", ["parent", "clinician"])
+def test_a_lone_surrogate_or_nul_in_any_json_field_never_500s(client, world, records, who):
+    client = client_for(client, world.user(who))
+    client.raise_request_exception = False
+    writes = _json_writes(client)
+    assert len(writes) >= 10, writes  # the walk reaches the API's writes
+    failures = []
+    for method, path, names in writes:
+        resource = path.removeprefix("/api/v1/").split("/")[0]
+        url = path.replace("{id}", str(getattr(records, PATH_RECORDS[resource]).uuid)) \
+            if "{id}" in path else path
+        for name in names:
+            for kind, value in ODD_TEXT.items():
+                others = "" if name == "patient" else f', "patient": "{records.patient.uuid}"'
+                body = f'{{"{name}": "{value}"{others}}}'
+                response = getattr(client, method)(url, body, content_type="application/json")
+                if response.status_code >= 500:
+                    failures.append((method, path, name, kind, response.status_code))
+                elif kind != "nul" and response.status_code not in (403, 404, 405) and (
+                        response.status_code != 400 or name not in response.json()):
+                    failures.append((method, path, name, kind, response.status_code))  # not on the field
+    assert failures == []
