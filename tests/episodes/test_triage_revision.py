@@ -317,6 +317,14 @@ def test_notes_emergency_words_call_for_help_at_once() -> None:
 def test_notes_minutes_only_when_the_duration_says_less() -> None:
     assert "EP-NOTES-DANGER" in fired(quiet(notes="it went on for 3 minutes", duration_seconds=20))
     assert "EP-NOTES-DANGER" not in fired(quiet(notes="it went on for 3 minutes", duration_seconds=180))
+    # A duration in hours is read as its minutes (audit of issue 10).
+    assert "EP-NOTES-DANGER" in fired(quiet(notes="it went on for an hour", duration_seconds=20))
+    assert "EP-NOTES-DANGER" not in fired(quiet(notes="about an hour", duration_seconds=3600))
+
+
+def test_notes_limp_is_floppy_and_calls_for_help_at_once() -> None:
+    result = assess(quiet(notes="she was limp in my arms"), NINE_MONTHS)
+    assert result.level is E and {"EP-UNRESPONSIVE", "EP-NOTES-DANGER"} <= {r.rule for r in result.reasons}
 
 
 # --- Advice that follows the reason (3b).
