@@ -62,6 +62,9 @@ class LanguageWords:
     # negation just before the word silence it; when the words between are not plainly
     # part of that negation, the rule raises (a clinician then reads the note).
     bridges: frozenset[str] = frozenset()
+    # Words for an hour: a duration given in hours counts as its minutes ("for an hour" is
+    # 60 minutes), so a report that says 20 s with a note of an hour still raises.
+    hour_words: frozenset[str] = frozenset()
 
 
 _EN_NUMBERS: Mapping[str, int] = MappingProxyType({
@@ -95,7 +98,7 @@ ENGLISH = LanguageWords(
             r"(?:trouble|difficulty|struggl\w*|struggled|hard|labou?red|gasp\w*) (?:to |with |in )?breath\w*",
             r"gasp(?:ed|ing)? for (?:air|breath)", r"gasp(?:ed|ing)",
             r"pauses? in (?:her |his |their )?breathing", r"breathing (?:pauses?|stopped|difficult\w*)",
-            r"apnoea|apnea", r"choking|choked",
+            r"apnoea|apnea", r"choking|choked", r"held (?:his|her|their|the|its) breath",
         ),
         "color_change": (
             r"(?:turned|turning|went|going|looked|looking|was|were|became|got|goes|turns) "
@@ -106,15 +109,19 @@ ENGLISH = LanguageWords(
             r"(?:very |really )?pale", r"mottled", r"blotchy", r"cyano\w*",
         ),
         "unresponsive": (
-            r"floppy", r"limp all over", r"went limp", r"unresponsive", r"unconscious",
-            r"passed out", r"fainted", r"lifeless",
+            r"floppy", r"limp", r"unresponsive", r"unconscious",
+            r"passed out", r"fainted", r"lifeless", r"(?:lost|losing) consciousness",
+            r"blacked out",
         ),
         "stiffening": (
             r"stiff\w*", r"rigid\w*", r"tensed up", r"went tense", r"arched (?:his|her|their) back",
         ),
         "eyes_rolling_or_fixed": (
             r"eyes? (?:\w+ ){0,2}(?:rolled|rolling|rolls|roll|fixed|deviated|turned|stuck|glazed)",
+            r"eyes? (?:\w+ ){0,2}(?:went|pulled|drifted|moved|looked|turned|flicked) (?:up|upwards"
+            r"|to (?:one|the) side|sideways|to the (?:left|right)|left|right)",
             r"rolled (?:his|her|their|the) eyes", r"roll(?:ed|ing) back",
+            r"zoned out", r"spaced out",
             r"star(?:e|ed|es|ing)", r"blank (?:look|stare)", r"glassy[- ]eyed",
         ),
         "fever": (
@@ -124,6 +131,9 @@ ENGLISH = LanguageWords(
         ),
         MINUTES: (
             rf"{_EN_COUNT}(?: or {_EN_COUNT})? ?(?:-|to )?(?:{_EN_COUNT} )?(?:min|mins|minute|minutes)",
+            rf"(?:half an |{_EN_COUNT}(?: or {_EN_COUNT})? ?(?:-|to )?(?:{_EN_COUNT} )?)"
+            r"(?:hour|hours|hr|hrs)",
+            r"for hours",
         ),
     }),
     negations=frozenset({
@@ -136,6 +146,7 @@ ENGLISH = LanguageWords(
     clause_breaks=frozenset({"but", "and", "then", "though", "although", "however", "yet",
                              "except", "until", "when", "after", "before", "so"}),
     minute_numbers=_EN_NUMBERS,
+    hour_words=frozenset({"hour", "hours", "hr", "hrs"}),
     uncertain=frozenset({"sure", "know", "certain", "remember", "tell", "notice"}),
     window=5,
     bridges=frozenset({
@@ -165,6 +176,9 @@ _ES_BECAME = (
     r"|estuvo|se veia|se vio|quedo)"
 )
 _ES_SOME = r"(?:un poco |muy |algo |todo |toda |medio )?"
+# A Spanish adjective with its diminutive, as parents often write it: "morado", "moradita",
+# "flojitos" (the pattern is written after the stem: "morad" + _ES_DIM).
+_ES_DIM = r"(?:[oa]|it[oa])s?"
 
 SPANISH = LanguageWords(
     always=MappingProxyType({
@@ -188,18 +202,20 @@ SPANISH = LanguageWords(
             r"se ahog\w*|ahogando\w*|atragant\w*", r"jade\w*",
         ),
         "color_change": (
-            rf"{_ES_BECAME} {_ES_SOME}(?:morad[oa]|azul|azulad[oa]|gris|grisace[oa]|palid[oa]|blanc[oa])",
+            rf"{_ES_BECAME} {_ES_SOME}(?:morad{_ES_DIM}|azul(?:it[oa])?|azulad{_ES_DIM}|gris(?:ecit[oa])?"
+            rf"|grisace[oa]|palid{_ES_DIM}|paliduch[oa]|blanc{_ES_DIM}|blanquit[oa])",
             r"(?:labios|cara|piel|boca) (?:\w+ ){0,3}"
-            r"(?:morad[oa]s?|azul(?:es)?|azulad[oa]s?|gris(?:es)?|palid[oa]s?)",
-            r"morad[oa]s?", r"amoratad[oa]s?", r"azulad[oa]s?", r"cianos\w*", r"palid[oa]s?|palidez",
+            rf"(?:morad{_ES_DIM}|azul(?:es|it[oa]s?)?|azulad{_ES_DIM}|gris(?:es)?|palid{_ES_DIM})",
+            rf"morad{_ES_DIM}", rf"amoratad{_ES_DIM}", rf"azulad{_ES_DIM}", r"cianos\w*",
+            rf"palid{_ES_DIM}|palidez|paliduch[oa]s?",
             r"con manchas", r"manchad[oa]",
         ),
         "unresponsive": (
-            r"floj[oa]", r"flacid[oa]", r"como (?:un )?trapo", r"inconsciente",
-            r"desmay\w*", r"perdio el conocimiento", r"sin conocimiento",
+            rf"floj{_ES_DIM}", rf"flacid{_ES_DIM}", r"como (?:un )?trapo", r"inconsciente",
+            r"desmay\w*", r"perdio el (?:conocimiento|sentido)", r"sin conocimiento",
         ),
         "stiffening": (
-            r"rigid\w*", r"rigidez", r"ties[oa]", r"se puso (?:muy )?dur[oa]", r"endurec\w*",
+            r"rigid\w*", r"rigidez", rf"ties{_ES_DIM}", rf"se puso (?:muy )?dur{_ES_DIM}", r"endurec\w*",
             r"se tens\w*", r"agarrotad\w*", r"arque\w* (?:la|su) espalda",
         ),
         "eyes_rolling_or_fixed": (
@@ -215,6 +231,8 @@ SPANISH = LanguageWords(
         ),
         MINUTES: (
             rf"{_ES_COUNT}(?: o {_ES_COUNT})? ?(?:-|a )?(?:{_ES_COUNT} )?(?:min|mins|minuto|minutos)",
+            rf"(?:media |{_ES_COUNT}(?: o {_ES_COUNT})? ?(?:-|a )?(?:{_ES_COUNT} )?)(?:hora|horas)",
+            r"(?:durante|por) horas",
         ),
     }),
     negations=frozenset({"no", "sin", "nunca", "ni", "tampoco", "jamas", "nada", "ningun",
@@ -223,6 +241,7 @@ SPANISH = LanguageWords(
     clause_breaks=frozenset({"pero", "y", "e", "luego", "despues", "aunque", "sino", "cuando",
                              "mientras", "entonces", "hasta", "antes", "asi", "porque"}),
     minute_numbers=_ES_NUMBERS,
+    hour_words=frozenset({"hora", "horas"}),
     # "no sé si...", "no estoy segura de si...": doubt raises, as in English.
     uncertain=frozenset({"si", "seguro", "segura", "seguros", "recuerdo", "acuerdo", "claro",
                          "sabria", "sabemos", "fijamos", "fije"}),
@@ -314,7 +333,11 @@ def _stated_minutes(phrase: str, words: LanguageWords) -> int:
     for word, value in words.minute_numbers.items():
         if re.search(rf"\b{re.escape(word)}\b", phrase):
             numbers.append(value)
-    return max(1, int(max(numbers, default=1)))
+    stated = max(numbers, default=1)
+    # "half an hour" or "media hora" reads as a whole hour: longer, so the safer side.
+    if any(re.search(rf"\b{re.escape(word)}\b", phrase) for word in words.hour_words):
+        stated *= 60
+    return max(1, int(stated))
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

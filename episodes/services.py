@@ -29,7 +29,14 @@ from episodes.models import (
 )
 from episodes.selectors import episode_recent_history
 from episodes.tasks import notify_clinic
-from episodes.triage import RULE_SET_VERSION, EpisodeReport, TriageResult, assess, is_convulsive
+from episodes.triage import (
+    RULE_SET_VERSION,
+    SIGNS,
+    EpisodeReport,
+    TriageResult,
+    assess,
+    is_convulsive,
+)
 from episodes.uploads import check_upload, store_checked
 
 if TYPE_CHECKING:
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
     from clinic.models import Patient
 
 NOTIFY_LEVELS = frozenset({Level.URGENT, Level.EMERGENCY})
+SIGN_CODES = frozenset(code for code, _label in SIGNS)
 
 
 class ClientIdConflict(Exception):
@@ -287,24 +295,78 @@ def episode_add_details(
         episode.notes = combined
         before = Level(episode.level)
         result = episode_assess(patient=episode.patient, **_stored_report(episode))
+        # Danger words the added notes name for the first time (CLINICAL.md 3a): a clinician
+        # must read them even when the level stays, and the parent is asked to tick the sign.
+        new_words = _note_words(result.as_dict()) - _note_words(episode.triage)
         clinician = can(by, Action.CHART, episode.patient)
-        if clinician or result.level.rank > before.rank:
+        rises = result.level.rank > before.rank
+        if clinician or rises or (new_words and result.level.rank == before.rank):
             episode.triage = result.as_dict()
             episode.level = str(result.level)
             episode.rule_set_version = result.rule_set_version
         episode.save(update_fields=["notes", "triage", "level", "rule_set_version", "updated_at"])
-        if result.level.rank > before.rank:
-            case = review_case_raise(
-                patient=episode.patient, level=result.level,
-                reasons=[reason.as_dict() for reason in result.reasons], at=episode.started_at,
-            )
-            if case is not None and episode.review_case_id != case.pk:
-                episode.review_case = case
-                episode.save(update_fields=["review_case", "updated_at"])
-            if result.level in NOTIFY_LEVELS:
-                episode_id = str(episode.uuid)
-                transaction.on_commit(lambda: notify_clinic.enqueue(episode_id))
+        if rises or new_words:
+            _raise_case(episode, result, notify=rises)
     return episode, attachment
+
+
+def _note_words(triage: object) -> set[tuple[str, str]]:
+    """(sign, word) pairs a stored or fresh answer read in the notes."""
+    matched = triage.get("notes_matched", []) if isinstance(triage, dict) else []
+    return {
+        (str(m.get("sign")), str(word))
+        for m in matched if isinstance(m, dict) for word in (m.get("words") or [])
+    }
+
+
+def _raise_case(episode: Episode, result: TriageResult, *, notify: bool) -> None:
+    """Open or raise the patient's review case with the answer's reasons and link the episode;
+    at urgent or emergency, tell the clinic once the transaction commits (``notify``)."""
+    case = review_case_raise(
+        patient=episode.patient, level=result.level,
+        reasons=[reason.as_dict() for reason in result.reasons], at=episode.started_at,
+    )
+    if case is not None and episode.review_case_id != case.pk:
+        episode.review_case = case
+        episode.save(update_fields=["review_case", "updated_at"])
+    if notify and result.level in NOTIFY_LEVELS:
+        episode_id = str(episode.uuid)
+        transaction.on_commit(lambda: notify_clinic.enqueue(episode_id))
+
+
+def episode_confirm_sign(*, episode: Episode, by: AbstractBaseUser, sign: str) -> Episode:
+    """The parent ticks a sign the notes named ("she went stiff": yes, stiff): CLINICAL.md 3a.
+
+    Only a sign the stored answer read in the notes can be ticked here. The sign joins the
+    report (no longer "not sure"), the triage runs again and the ticked sign gives its own
+    level; for a parent the level never drops (what they were told stands), a clinician's
+    tick takes the new triage. The history table keeps the earlier version; a rise raises
+    the review case and, at urgent or emergency, tells the clinic, as a new report would.
+    """
+    if not episode.is_active:
+        raise ValidationError({"sign": _("This report is marked as a mistake; add nothing to it.")})
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+        named = {word_sign for word_sign, _word in _note_words(episode.triage)}
+        if sign not in named or sign not in SIGN_CODES:
+            raise ValidationError({"sign": _("Your notes did not name that sign.")})
+        if sign in episode.signs:
+            return episode
+        episode.signs = [*episode.signs, sign]
+        episode.unsure_signs = [s for s in (episode.unsure_signs or []) if s != sign]
+        episode.convulsive = is_convulsive(_report(**_stored_report(episode)))  # type: ignore[arg-type]
+        before = Level(episode.level)
+        result = episode_assess(patient=episode.patient, **_stored_report(episode))
+        rises = result.level.rank > before.rank
+        if can(by, Action.CHART, episode.patient) or result.level.rank >= before.rank:
+            episode.triage = result.as_dict()
+            episode.level = str(result.level)
+            episode.rule_set_version = result.rule_set_version
+        episode.save(update_fields=["signs", "unsure_signs", "convulsive", "triage", "level",
+                                    "rule_set_version", "updated_at"])
+        if rises:
+            _raise_case(episode, result, notify=True)
+    return episode
 
 
 # The quick log records what the parent affirmed by its three taps: one part, asleep or

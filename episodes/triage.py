@@ -35,7 +35,7 @@ def gettext_noop(message: str) -> str:
 # that made it. Format YYYY.MM-N: bump N for any change to a rule's condition,
 # level, threshold or the set of rules within the same month; start again at
 # YYYY.MM-1 in a new month. Wording-only edits of explanations or advice do not bump.
-RULE_SET_VERSION = "2026.12-1"
+RULE_SET_VERSION = "2026.12-2"
 
 # --- Choices (DESIGN.md "Episode report"); (value, label) pairs fit Django choices.
 

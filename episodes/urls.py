@@ -13,6 +13,8 @@ urlpatterns = [
          name="episode-summary"),
     path("episodes/<uuid:episode_id>/", views.episode_detail, name="episode-detail"),
     path("episodes/<uuid:episode_id>/add/", views.episode_add, name="episode-add"),
+    path("episodes/<uuid:episode_id>/confirm-sign/", views.episode_confirm_sign,
+         name="episode-confirm-sign"),
     path("episodes/<uuid:episode_id>/mistake/", views.episode_mark_in_error,
          name="episode-mark-in-error"),
     path("attachments/<uuid:attachment_id>/", views.attachment_download,

@@ -120,6 +120,8 @@ def _detail_context(request: HttpRequest, episode: Any, add_form: EpisodeAddForm
         and services.episode_can_mark_in_error(request.user, episode),
         "can_report": can(request.user, Action.REPORT, episode.patient),
         "add_form": (add_form or EpisodeAddForm()) if can_add else None,
+        # The answer's "Yes, this happened" buttons for the signs the notes named.
+        "can_confirm_sign": can_add,
     }
 
 
@@ -163,6 +165,24 @@ def episode_add(request: HttpRequest, episode_id: str) -> HttpResponse:
                             status=400)
     return render(request, "episodes/detail.html", _detail_context(request, episode, form),
                   status=400)
+
+
+@login_required
+@require_POST
+def episode_confirm_sign(request: HttpRequest, episode_id: str) -> HttpResponse:
+    """The parent ticks a sign its notes named; the triage runs again (CLINICAL.md 3a)."""
+    episode = get_for(request.user, episodes_visible_to(request.user), uuid=episode_id)
+    if not can(request.user, Action.REPORT, episode.patient):
+        raise not_allowed(episode.patient, episode, _("You may not add to this report."))
+    try:
+        episode = services.episode_confirm_sign(episode=episode, by=request.user,
+                                                sign=request.POST.get("sign", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        audit.record(request, AuditAction.UPDATE, patient=episode.patient, obj=episode)
+        messages.success(request, _("Thank you: the answer now counts that sign."))
+    return redirect(episode)
 
 
 @login_required

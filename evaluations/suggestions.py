@@ -35,6 +35,10 @@ Design choices (each marked in the code too):
 - Jitteriness with poor feeding or lethargy raises blood work at any age
   (sections 2 and 7), not only under 1 month where EP-JITTERY-UNWELL fires:
   a rhythmic (trembling) episode with feeding difficulty or lethargy.
+- One missed movement milestone raises neither physical therapy nor early
+  intervention (7a: screen and watch); two or more in the domain raise both. With an
+  abnormal tone finding, one missed movement item still counts as the "motor delay"
+  of the MRI and CK rows (design choice, the safer side: the tone finding is there).
 - Any asymmetric HINE item raises a brain MRI (section 7: "asymmetric
   findings"), even when the finding itself is a routine recheck. More than 5
   raise a neurology referral too (7a: an image needs a neurologist).
@@ -674,11 +678,14 @@ def _physical_therapy(ctx: _Context) -> Iterator[_Hit]:
         "TONE-*",
         "HINE-LOW-POSTURE",
         "HINE-LOW-TONE",
-        "MS-NOT-YET-MOVEMENT",
         "HINE-CP-RISK",
         "HINE-HEMIPLEGIC",
     ]
-    yield from _from_findings(ctx, patterns, "Tone, posture or movement", "NORITZ, NOVAK", S)
+    why = "Tone, posture or movement"
+    yield from _from_findings(ctx, patterns, why, "NORITZ, NOVAK", S)
+    # "Movement milestones missed" (7a): one missed item is screen and watch, so the
+    # movement finding raises therapy only when it is soon (2 or more items missed).
+    yield from _from_findings(ctx, ["MS-NOT-YET-MOVEMENT"], why, "NORITZ, NOVAK", S, min_level=S)
 
 
 def _early_intervention(ctx: _Context) -> Iterator[_Hit]:

@@ -215,6 +215,40 @@ def _triage(cite: _Citations) -> list[str]:
     for name, t in thresholds.items():
         cite.add(f"threshold {name}", t.source)
     out += ["", "### Thresholds", "", *_thresholds_table(thresholds, _read_by(uses)), ""]
+    return out + _notes_words()
+
+
+def _notes_words() -> list[str]:
+    """The word lists of EP-NOTES-DANGER (``episodes/notes.py``): its threshold data."""
+    from episodes import notes, triage
+
+    emergency = ", ".join(f"`{sign}`" for sign in sorted(triage._NOTE_EMERGENCY_SIGNS))
+    out = [
+        f"### Danger words in the notes (`EP-NOTES-DANGER`, `{module_path(notes)}`)",
+        "",
+        "Plain words and phrases, not a model, read in every language listed whatever the",
+        "page language (a parent may write in either). A phrase under \"always\" raises",
+        "whatever stands before it; one under \"unless negated\" stays quiet when a negation",
+        "word stands just before it in the same clause, with only small words between",
+        "(\"no fever\", \"sin fiebre\"); doubt (\"not sure if\") raises. A sign already",
+        "ticked is not raised again; a duration raises only when it is longer than the one",
+        f"entered. Design choice, the safer side: {emergency} named in the notes also fire",
+        "their own emergency rule. Patterns are regular expressions over the lower-cased",
+        "text, Spanish read without accents.",
+        "",
+    ]
+    rows = [
+        (code, f"`{key}`",
+         ", ".join(f"`{p}`" for p in words.always.get(key, ())) or "—",
+         ", ".join(f"`{p}`" for p in words.dangers.get(key, ())) or "—")
+        for code, words in notes.LANGUAGES.items() for key in notes.NOTE_KEYS
+    ]
+    out += table(("language", "sign", "always raises", "raises unless negated"), rows)
+    out += ["", *table(
+        ("language", "negation words", "clause breaks", "reach (words)", "doubt words"),
+        ((code, show(words.negations | set(words.negation_suffixes)), show(words.clause_breaks),
+          words.window, show(words.uncertain)) for code, words in notes.LANGUAGES.items()),
+    ), ""]
     return out
 
 

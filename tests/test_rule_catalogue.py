@@ -150,3 +150,16 @@ def test_command_writes_the_file_and_check_fails_when_stale(tmp_path: Path, text
     with pytest.raises(CommandError, match="stale"):
         call_command("rule_catalogue", "--check", "--output", str(target))
     assert "`EP-TYPICAL` | `soon`" in target.read_text(encoding="utf-8")  # --check writes nothing
+
+
+def test_notes_danger_words_are_listed_for_every_language(text: str) -> None:
+    # The word lists are EP-NOTES-DANGER's threshold data: a clinician reviews them here.
+    from episodes import notes
+
+    body = section(text, "1. Parent")
+    assert "### Danger words in the notes" in body
+    for code, words in notes.LANGUAGES.items():
+        for patterns in (*words.always.values(), *words.dangers.values()):
+            for pattern in patterns:
+                assert f"`{rule_catalogue.cell(pattern)}`" in body, (code, pattern)
+        assert f"| {code} | " in body

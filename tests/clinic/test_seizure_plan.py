@@ -129,3 +129,34 @@ def test_admin_lets_only_clinicians_change_the_plan(rf, world):
     assert "seizure_plan" in model_admin.get_readonly_fields(request, world.patient)
     request.user = world.clinician
     assert "seizure_plan" not in model_admin.get_readonly_fields(request, world.patient)
+
+
+def test_admin_change_of_the_plan_is_audited_and_stamped(client, world):
+    from django.contrib.auth.models import Permission
+
+    patient = world.patient
+    body = {"given_name": patient.given_name, "family_name": patient.family_name, "mrn": patient.mrn,
+            "date_of_birth": patient.date_of_birth.isoformat(), "sex": patient.sex,
+            "gestational_age_weeks": 40, "gestational_age_days": 0,
+            "known_seizure_disorder": "on", "seizure_plan": PLAN}
+    url = reverse("admin:clinic_patient_change", args=[patient.pk])
+    perms = Permission.objects.filter(content_type__app_label="clinic",
+                                      codename__in=["view_patient", "change_patient"])
+    # A clinic admin may edit the patient, but the plan fields are read-only for them.
+    world.clinic_admin.user_permissions.add(*perms)
+    world.clinic_admin.is_staff = True
+    world.clinic_admin.save()
+    response = client_for(client, world.clinic_admin).post(url, body)
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert not patient.known_seizure_disorder and patient.seizure_plan == ""
+    # A clinician who may use the admin records it; the save is audited and stamped.
+    world.clinician.user_permissions.add(*perms)
+    world.clinician.is_staff = True
+    world.clinician.save()
+    response = client_for(client, world.clinician).post(url, body)
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.known_seizure_disorder and patient.seizure_plan == PLAN
+    assert patient.seizure_plan_updated_by == world.clinician
+    assert AuditEvent.objects.filter(actor=world.clinician, patient=patient, action="update").exists()

@@ -33,7 +33,7 @@ def _danger(page, answers=("no", "no", "no")) -> None:
 
 
 def _rest(page, *, part="right_foot", state="asleep", pattern="isolated", held="not_tried",
-          signs=()) -> None:
+          signs=(), notes="") -> None:
     """Steps 3 to 7 (after the danger questions and the time step), ending on "Get advice"."""
     page.click(f"svg [data-part={part}]")  # the body picture ticks the real checkbox
     _next(page)
@@ -45,6 +45,8 @@ def _rest(page, *, part="right_foot", state="asleep", pattern="isolated", held="
     for sign in signs:
         page.click(f"label[for=id_sign_{sign}_0]")
     _next(page)
+    if notes:
+        page.fill("textarea[name=notes]", notes)
     page.click("[data-testid=get-advice]")
     page.wait_for_selector("[data-testid=triage-answer]")
 
@@ -300,3 +302,17 @@ def test_one_side_of_the_face_on_the_body_picture(page, live_server, demo):
     assert "EP-FACE" in rules
     assert Episode.objects.get().body_parts == ["right_face"]  # one side, not "face"
     screenshot(page, "portal-face-side")
+
+
+def test_ticking_the_sign_the_notes_named(page, live_server, demo):
+    from episodes.models import Episode
+
+    _report_lasting(page, live_server.url, minutes="0", seconds="5")
+    _rest(page, notes="she went stiff")
+    button = page.locator("[data-testid=confirm-sign-stiffening] button")
+    assert button.is_visible() and button.bounding_box()["height"] >= 44
+    screenshot(page, "portal-notes-tick")
+    button.click()
+    page.wait_for_selector("[data-rule=EP-STIFFENING]")
+    assert page.locator("[data-testid=confirm-sign-stiffening]").count() == 0
+    assert "stiffening" in Episode.objects.get().signs

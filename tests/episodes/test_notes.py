@@ -68,6 +68,18 @@ PHRASINGS: list[tuple[str, set[str]]] = [
     ("went on for a few minutes", {MINUTES}),
     ("jerking for 10 min", {MINUTES}),
     ("two or three minutes maybe", {MINUTES}),
+    # Found in the audit of issue 10: limp for floppy, consciousness, eyes to one side,
+    # a breath held, a staring spell, and durations given in hours.
+    ("she was limp in my arms", {UN}),
+    ("he went all limp", {UN}),
+    ("not limp at all", set()),
+    ("lost consciousness for a bit", {UN}),
+    ("her eyes went to one side", {EY}),
+    ("eyes went up and she zoned out", {EY}),
+    ("held her breath and went red", {B}),
+    ("it went on for an hour", {MINUTES}),
+    ("lasted half an hour", {MINUTES}),
+    ("went on for hours", {MINUTES}),
     # Several at once, and nothing at all
     ("She went stiff, eyes fixed, then floppy and pale.", {ST, EY, UN, C}),
     ("Just a normal sleep twitch, she smiled after.", set()),
@@ -96,6 +108,12 @@ def test_matched_words_are_returned() -> None:
 def test_minutes_reads_the_longest_stated_duration() -> None:
     assert read_notes("about 3 minutes, maybe 4 minutes").get(MINUTES).minutes == 4  # type: ignore[union-attr]
     assert read_notes("a few minutes").get(MINUTES).minutes == 2  # type: ignore[union-attr]
+
+
+def test_hours_count_as_their_minutes() -> None:
+    assert read_notes("it went on for an hour").get(MINUTES).minutes == 60  # type: ignore[union-attr]
+    assert read_notes("2 or 3 hours").get(MINUTES).minutes == 180  # type: ignore[union-attr]
+    assert read_notes("duró una hora").get(MINUTES).minutes == 60  # type: ignore[union-attr]
 
 
 def test_curly_apostrophes_and_odd_input() -> None:

@@ -317,6 +317,14 @@ def test_notes_emergency_words_call_for_help_at_once() -> None:
 def test_notes_minutes_only_when_the_duration_says_less() -> None:
     assert "EP-NOTES-DANGER" in fired(quiet(notes="it went on for 3 minutes", duration_seconds=20))
     assert "EP-NOTES-DANGER" not in fired(quiet(notes="it went on for 3 minutes", duration_seconds=180))
+    # A duration in hours is read as its minutes (audit of issue 10).
+    assert "EP-NOTES-DANGER" in fired(quiet(notes="it went on for an hour", duration_seconds=20))
+    assert "EP-NOTES-DANGER" not in fired(quiet(notes="about an hour", duration_seconds=3600))
+
+
+def test_notes_limp_is_floppy_and_calls_for_help_at_once() -> None:
+    result = assess(quiet(notes="she was limp in my arms"), NINE_MONTHS)
+    assert result.level is E and {"EP-UNRESPONSIVE", "EP-NOTES-DANGER"} <= {r.rule for r in result.reasons}
 
 
 # --- Advice that follows the reason (3b).
@@ -382,6 +390,26 @@ WEEK = history(earlier(2, convulsive=False), earlier(4 * 24, convulsive=True))
      E, "EP-NOTES-DANGER"),
     ("a sleep twitch; notes: felt hot, temp 38.6", quiet(notes="felt hot, temp 38.6"), age(400), WEEK,
      U, "EP-NOTES-DANGER"),
+    # Added in the audit of issue 10: each new rule also without (or with) history.
+    ("4-month-old with 38.4 and eyes fixed during a twitch, first report",
+     quiet(temperature_c=Decimal("38.4"), signs=frozenset({"eyes_rolling_or_fixed"})), age(120),
+     None, E, "EP-FEVER-SEIZURE-UNDER-6M"),
+    ("right face jerking rhythmically 20 s, not tried, first report",
+     quiet(pattern="rhythmic", body_parts=frozenset({"right_face"}), duration_seconds=20, state="awake"),
+     NINE_MONTHS, None, U, "EP-FACE"),
+    ("left face jerking 20 s that kept going when her cheek was held, first time",
+     convulsive(body_parts=frozenset({"left_face"})), NINE_MONTHS, None, E, "EP-FIRST-SEIZURE"),
+    ("single twitches on and off for 10 minutes awake, not stopped, first report",
+     quiet(state="awake", duration_seconds=600, stops_when_held_or_woken="no"), NINE_MONTHS, None,
+     S, "EP-PERSISTENT"),
+    ("10-day-old at 35.0 with a sleep twitch, a seizure 4 days ago",
+     quiet(temperature_c=Decimal("35.0")), age(10), WEEK, U, "EP-LOW-TEMP"),
+    ("a sleep twitch; notes: turned blue and stopped breathing; seizures on record",
+     quiet(notes="turned blue and stopped breathing"), NINE_MONTHS, SEEN, E, "EP-BREATHING"),
+    ("a sleep twitch; notes: she was limp in my arms, this week's history",
+     quiet(notes="she was limp in my arms"), NINE_MONTHS, WEEK, E, "EP-UNRESPONSIVE"),
+    ("notes in hours: 'it went on for an hour' with 20 s entered", quiet(notes="it went on for an hour",
+     duration_seconds=20), NINE_MONTHS, None, U, "EP-NOTES-DANGER"),
 ])
 def test_whole_case(story: str, report: EpisodeReport, at: Age, hist: RecentHistory | None,
                     level: Level, rule: str) -> None:

@@ -99,7 +99,7 @@ def test_catalogue_entries_are_complete() -> None:
     for rule in RULES:
         assert rule.explanation and "\n" not in rule.explanation and len(rule.explanation) < 160
         assert rule.source.strip()
-    assert RULE_SET_VERSION == "2026.12-1"
+    assert RULE_SET_VERSION == "2026.12-2"
 
 
 def test_thresholds_are_data_with_source_and_confidence() -> None:

@@ -96,6 +96,17 @@ def test_one_missed_milestone_is_screen_and_watch() -> None:
     assert lost["early_intervention"] == S
 
 
+def test_one_missed_movement_milestone_is_screen_and_watch_too() -> None:
+    # 7a: "developmental_screening only" for one missed item; therapy needs two or more.
+    four = baby(math.ceil(4 * DAYS_PER_MONTH))
+    answers = {m.code: "yes" for m in norms.milestones_due(four, norms.MILESTONES)}
+    one = codes(four, milestones={**answers, "m4-move-head-steady": "not_yet"})
+    assert one == {"developmental_screening": R}
+    two = codes(four, milestones={**answers, "m4-move-head-steady": "not_yet",
+                                  "m4-move-holds-toy": "not_yet"})
+    assert two["physical_therapy"] == S and two["early_intervention"] == S
+
+
 # --- Stored, paged and exported: urgent first, the new code everywhere.
 
 @pytest.mark.django_db

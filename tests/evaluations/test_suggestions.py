@@ -457,7 +457,8 @@ def test_new_episode_or_new_finding_raises_it_again() -> None:
     assert raised.episode_ids == ("a", "b")
 
     eight = age_months(8)
-    motor = {"m6-move-rolls-tummy-to-back": "not_yet"}
+    # Two movement items missed: a confirmed delay (one alone is screen and watch, 7a).
+    motor = {"m6-move-rolls-tummy-to-back": "not_yet", "m6-move-pushes-up-straight-arms": "not_yet"}
     pt = run(eight, assessment=exam(eight, milestones=motor))
     existing = [decided(pt, "physical_therapy", "accepted")]
     same = run(eight, assessment=exam(eight, milestones=motor), existing=existing)

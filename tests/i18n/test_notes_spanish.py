@@ -25,6 +25,14 @@ RAISES = [
     ("sin fiebre pero rígida", "stiffening"),  # "pero" ends the reach of "sin"
     ("no sé si estaba rígido", "stiffening"),  # doubt raises
     ("duró unos 3 minutos", MINUTES),
+    # Diminutives, as parents often write them, and durations in hours (audit of issue 10).
+    ("se puso moradita", "color_change"),
+    ("los labios moraditos", "color_change"),
+    ("se quedó flojita", "unresponsive"),
+    ("se puso tiesito", "stiffening"),
+    ("perdió el sentido", "unresponsive"),
+    ("duró media hora", MINUTES),
+    ("estuvo así durante horas", MINUTES),
 ]
 QUIET = [
     "sin fiebre",
@@ -35,6 +43,8 @@ QUIET = [
     "no estaba rígido ni flojo",
     "sin ponerse pálido",
     "El niño estaba bien, se durmió después",
+    "no se puso moradita",
+    "no estaba flojita",
 ]
 
 

@@ -121,6 +121,7 @@ ROUTES: dict[str, Route] = {
     "episode-detail": Route(OBJECT, "episode"),
     "episode-mark-in-error": Route(OBJECT, "episode", ("GET", "POST")),
     "episode-add": Route(OBJECT, "episode", ("POST",)),
+    "episode-confirm-sign": Route(OBJECT, "episode", ("POST",)),
     "attachment-download": Route(OBJECT, "attachment"),
     "episode-guide": Route(PUBLIC),
     # evaluations pages
