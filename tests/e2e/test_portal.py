@@ -230,7 +230,8 @@ def test_without_javascript_nothing_dead_shows_and_the_report_saves(browser, liv
         assert steps.count() == 7
         assert all(steps.nth(i).is_visible() for i in range(7))
         for dead in ("[data-action=started-now]", "[data-action=stopwatch-stop]",
-                     "[data-action=next]", "[data-action=back]", "[data-step-counter]"):
+                     "[data-action=next]", "[data-action=back]", "[data-step-counter]",
+                     "svg.body-map-svg"):  # the picture needs JS; its boxes do not
             assert not page.locator(dead).is_visible(), dead
         _danger(page)
         page.fill("input[name=duration_secs]", "4")
@@ -300,3 +301,32 @@ def test_one_side_of_the_face_on_the_body_picture(page, live_server, demo):
     assert "EP-FACE" in rules
     assert Episode.objects.get().body_parts == ["right_face"]  # one side, not "face"
     screenshot(page, "portal-face-side")
+
+
+def test_a_server_error_opens_the_step_it_belongs_to(page, live_server, demo):
+    """Only the server knows the birth date: a start before it comes back on step 2."""
+    from episodes.models import Episode
+
+    login(page, live_server.url, "parent")
+    _open_report(page, live_server.url)
+    _danger(page)
+    _next(page)
+    page.fill("input[name=started_at]", "2020-01-01T10:00")  # years before Noah was born
+    page.fill("input[name=duration_secs]", "5")
+    _next(page)
+    page.click("svg [data-part=left_foot]")
+    _next(page)
+    page.check("input[name=state][value=asleep]")
+    _next(page)
+    page.check("input[name=pattern][value=isolated]")
+    page.check("input[name=stops_when_held_or_woken][value=not_tried]")
+    _next(page, 2)
+    page.click("[data-testid=get-advice]")
+    page.wait_for_load_state("load")
+    assert Episode.objects.count() == 0
+    assert page.locator("[data-step-counter]").inner_text() == "Step 2 of 7"
+    started = page.locator("input[name=started_at]")
+    assert started.is_visible() and "is-invalid" in started.get_attribute("class")
+    assert page.locator("[data-step=when] .invalid-feedback").first.is_visible()
+    assert page.locator("[data-testid=form-errors] a[data-open-step=started_at]").count() == 1
+    screenshot(page, "portal-server-error-step")
