@@ -330,3 +330,20 @@ def test_a_server_error_opens_the_step_it_belongs_to(page, live_server, demo):
     assert page.locator("[data-step=when] .invalid-feedback").first.is_visible()
     assert page.locator("[data-testid=form-errors] a[data-open-step=started_at]").count() == 1
     screenshot(page, "portal-server-error-step")
+
+
+def test_every_parent_page_has_44px_targets(page, live_server, demo):
+    from episodes import demo as episodes_demo
+    from messaging import demo as messaging_demo
+
+    episodes_demo.seed(demo)
+    messaging_demo.seed(demo)
+    login(page, live_server.url, "parent")
+    noah = demo.patients["term"]
+    episode = noah.episodes.first()
+    for path in [f"/patients/{noah.uuid}/", f"/patients/{noah.uuid}/episodes/",
+                 f"/patients/{noah.uuid}/episodes/summary/", f"/patients/{noah.uuid}/orders/",
+                 f"/patients/{noah.uuid}/messages/", episode.get_absolute_url(),
+                 f"/episodes/{episode.uuid}/mistake/", "/guide/twitches/", "/accounts/mfa/"]:
+        page.goto(live_server.url + path)
+        assert _small_targets(page) == [], path
