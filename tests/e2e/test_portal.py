@@ -232,7 +232,8 @@ def test_without_javascript_nothing_dead_shows_and_the_report_saves(browser, liv
         assert steps.count() == 7
         assert all(steps.nth(i).is_visible() for i in range(7))
         for dead in ("[data-action=started-now]", "[data-action=stopwatch-stop]",
-                     "[data-action=next]", "[data-action=back]", "[data-step-counter]"):
+                     "[data-action=next]", "[data-action=back]", "[data-step-counter]",
+                     "svg.body-map-svg"):  # the picture needs JS; its boxes do not
             assert not page.locator(dead).is_visible(), dead
         _danger(page)
         page.fill("input[name=duration_secs]", "4")
@@ -316,3 +317,49 @@ def test_ticking_the_sign_the_notes_named(page, live_server, demo):
     page.wait_for_selector("[data-rule=EP-STIFFENING]")
     assert page.locator("[data-testid=confirm-sign-stiffening]").count() == 0
     assert "stiffening" in Episode.objects.get().signs
+
+
+def test_a_server_error_opens_the_step_it_belongs_to(page, live_server, demo):
+    """Only the server knows the birth date: a start before it comes back on step 2."""
+    from episodes.models import Episode
+
+    login(page, live_server.url, "parent")
+    _open_report(page, live_server.url)
+    _danger(page)
+    _next(page)
+    page.fill("input[name=started_at]", "2020-01-01T10:00")  # years before Noah was born
+    page.fill("input[name=duration_secs]", "5")
+    _next(page)
+    page.click("svg [data-part=left_foot]")
+    _next(page)
+    page.check("input[name=state][value=asleep]")
+    _next(page)
+    page.check("input[name=pattern][value=isolated]")
+    page.check("input[name=stops_when_held_or_woken][value=not_tried]")
+    _next(page, 2)
+    page.click("[data-testid=get-advice]")
+    page.wait_for_load_state("load")
+    assert Episode.objects.count() == 0
+    assert page.locator("[data-step-counter]").inner_text() == "Step 2 of 7"
+    started = page.locator("input[name=started_at]")
+    assert started.is_visible() and "is-invalid" in started.get_attribute("class")
+    assert page.locator("[data-step=when] .invalid-feedback").first.is_visible()
+    assert page.locator("[data-testid=form-errors] a[data-open-step=started_at]").count() == 1
+    screenshot(page, "portal-server-error-step")
+
+
+def test_every_parent_page_has_44px_targets(page, live_server, demo):
+    from episodes import demo as episodes_demo
+    from messaging import demo as messaging_demo
+
+    episodes_demo.seed(demo)
+    messaging_demo.seed(demo)
+    login(page, live_server.url, "parent")
+    noah = demo.patients["term"]
+    episode = noah.episodes.first()
+    for path in [f"/patients/{noah.uuid}/", f"/patients/{noah.uuid}/episodes/",
+                 f"/patients/{noah.uuid}/episodes/summary/", f"/patients/{noah.uuid}/orders/",
+                 f"/patients/{noah.uuid}/messages/", episode.get_absolute_url(),
+                 f"/episodes/{episode.uuid}/mistake/", "/guide/twitches/", "/accounts/mfa/"]:
+        page.goto(live_server.url + path)
+        assert _small_targets(page) == [], path

@@ -209,6 +209,7 @@
 
   function setupBodyMap(root) {
     var form = root.closest("form");
+    root.querySelectorAll("[data-body-picture]").forEach(function (el) { el.hidden = false; });
     function box(part) { return form.querySelector("input[name=body_parts][value=" + part + "]"); }
     function sync() {
       root.querySelectorAll(".part").forEach(function (region) {
