@@ -45,7 +45,7 @@ def test_defaults_serve_the_app_with_the_control_socket_off(monkeypatch):
     assert config.workers == 3 and config.timeout > 3  # outlives DB_POOL_TIMEOUT
     assert config.control_socket_disable is True
     assert config.forwarded_allow_ips == ["127.0.0.1", "::1"]
-    assert module.preload_app is False
+    assert module.preload_app is True  # recycled workers are forks of the loaded app
 
 
 def test_a_control_socket_is_private_when_asked_for(monkeypatch):
@@ -53,3 +53,36 @@ def test_a_control_socket_is_private_when_asked_for(monkeypatch):
     assert config.control_socket_disable is False
     assert config.control_socket == "/run/clinic/gunicorn.ctl"
     assert config.control_socket_mode == 0o600
+
+
+def test_loading_the_app_opens_no_database_connection(tmp_path):
+    """Preloading is safe only if the master never connects: its pool would be shared."""
+    import subprocess
+
+    script = (
+        "import clinic.wsgi\n"
+        "from django.db import connections\n"
+        "from django.db.backends.postgresql.base import DatabaseWrapper\n"
+        "assert not DatabaseWrapper._connection_pools, DatabaseWrapper._connection_pools\n"
+        "assert all(c.connection is None for c in connections.all(initialized_only=True))\n"
+        "print('no connection')\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "clinic.settings", "DEBUG": "false",
+        "SECRET_KEY": "load-" + "x" * 50, "ALLOWED_HOSTS": "localhost",
+        # A closed port: any connection attempt at import would fail here, loudly.
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nothing", "HOME": str(tmp_path),
+    }
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,  # noqa: S603
+                          text=True, timeout=120, cwd=str(tmp_path), check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "no connection"
+
+
+def test_a_forked_worker_drops_the_masters_pools(monkeypatch):
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    module, _, _ = load(monkeypatch)
+    monkeypatch.setattr(DatabaseWrapper, "_connection_pools", {"default": object()})
+    module.post_fork(None, None)
+    assert DatabaseWrapper._connection_pools == {}
