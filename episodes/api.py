@@ -282,12 +282,13 @@ class EpisodeViewSet(
             episode, created = services.episode_create(
                 patient=patient, reporter=request.user, client_id=data.get("client_id"),
                 notes=data.get("notes", ""), source=source, **report.report_fields(),
+                on_stored=lambda stored: audit.record(request, AuditAction.CREATE,
+                                                      patient=patient, obj=stored),
             )
         except services.ClientIdConflict as exc:
             return Response({"client_id": [str(exc)]}, status=status.HTTP_409_CONFLICT)
-        # A repeated client_id answers with the stored episode: a read of it.
-        audit.record(request, AuditAction.CREATE if created else AuditAction.READ,
-                     patient=patient, obj=episode)
+        if not created:  # a repeated client_id answers with the stored episode: a read of it
+            audit.record(request, AuditAction.READ, patient=patient, obj=episode)
         if created:
             # The row just stored is the answer (no re-read): nothing is attached to it yet.
             episode._prefetched_objects_cache = {"attachments": EpisodeAttachment.objects.none()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -130,8 +130,12 @@ def episode_create(
     source: str = Source.PARENT,
     client_id: uuid.UUID | None = None,
     unsure_signs: list[str] | None = None,
+    on_stored: Callable[[Episode], object] | None = None,
 ) -> tuple[Episode, bool]:
     """Triage and store one report; returns ``(episode, created)``.
+
+    ``on_stored`` (the caller's audit event) runs in the report's own transaction, so the
+    two commit together, in one commit; it does not run for a replay.
 
     A repeated ``client_id`` from the same reporter returns the stored episode
     (``created`` False) or raises ``ClientIdConflict`` when the content differs.
@@ -178,6 +182,8 @@ def episode_create(
                 reasons=[reason.as_dict() for reason in result.reasons], at=started_at,
             )
             episode.save(force_insert=True)
+            if on_stored is not None:
+                on_stored(episode)
     except IntegrityError:
         # A repeated key (or a concurrent twin that won the race): answer with its row.
         # The case changes above were rolled back with the failed INSERT.

@@ -71,6 +71,8 @@ def episode_report(request: HttpRequest, patient_id: str) -> HttpResponse:
                 patient=patient, reporter=request.user, notes=form.cleaned_data["notes"],
                 source=form.cleaned_data.get("source") or Source.PARENT,
                 client_id=form.cleaned_data.get("client_id"), **form.report_fields(),
+                on_stored=lambda stored: audit.record(request, AuditAction.CREATE,
+                                                      patient=patient, obj=stored),
             )
         except services.ClientIdConflict:
             form.add_error(None, _("This form was already sent with other answers. "
@@ -78,8 +80,6 @@ def episode_report(request: HttpRequest, patient_id: str) -> HttpResponse:
         except ValidationError as exc:
             _add_form_errors(form, exc)
         else:
-            if created:
-                audit.record(request, AuditAction.CREATE, patient=patient, obj=episode)
             return redirect(episode)  # its page says it is saved and who was told
     return render(request, "episodes/report_form.html", _report_context(patient, form), status=400)
 
@@ -100,12 +100,12 @@ def episode_quick_log(request: HttpRequest, patient_id: str) -> HttpResponse:
             patient=patient, reporter=request.user, client_id=form.cleaned_data.get("client_id"),
             **quick_log_fields(body_part=form.cleaned_data["body_part"],
                                state=form.cleaned_data["state"]),
+            on_stored=lambda stored: audit.record(request, AuditAction.CREATE,
+                                                  patient=patient, obj=stored),
         )
     except (services.ClientIdConflict, ValidationError):
         messages.error(request, _("That quick log could not be saved; please use the full report."))
         return redirect("episode-report", patient_id=patient.uuid)
-    if created:
-        audit.record(request, AuditAction.CREATE, patient=patient, obj=episode)
     return redirect(episode)
 
 

@@ -124,3 +124,25 @@ def test_bad_input_is_refused_before_anything_is_written(world, history):
     assert response.status_code == 400 and "started_at" in response.json()
     assert Episode.objects.filter(patient=world.patient).count() == history
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("kind", ["routine", "urgent"])
+def test_the_report_and_its_audit_event_commit_together(world, history, settings, kind):
+    """One commit per report, holding the episode, its history row and its audit event."""
+    settings.TASKS = DB_TASKS
+    _, raw = token_issue(user=world.parent)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    body = payload(world.patient, ROUTINE if kind == "routine" else URGENT)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/api/v1/episodes/", body, format="json")
+    assert response.status_code == 201
+    statements = [q["sql"].lstrip().upper() for q in captured.captured_queries]
+    commits = [i for i, sql in enumerate(statements) if sql.startswith("COMMIT")]
+    writes = [i for i, sql in enumerate(statements) if sql.startswith("INSERT INTO")]
+    audit = [i for i in writes if '"CLINIC_AUDITEVENT' in statements[i]]
+    episode = [i for i in writes if 'INTO "EPISODES_EPISODE"' in statements[i]]
+    assert len(commits) == 1 and len(audit) == 1 and len(episode) == 1
+    # The notification task is queued after the commit (on_commit), in its own statement.
+    assert episode[0] < audit[0] < commits[0]
+    assert all(i < commits[0] for i in writes if "DJANGO_TASKS" not in statements[i])
