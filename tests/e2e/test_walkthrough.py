@@ -378,7 +378,7 @@ def test_every_admin_page_a_clinic_admin_opens(desktop_page, live_server, full_d
 NOT_PAGES = {
     "health-live", "health-ready", "set_language", "invitation-create", "mfa-disable",
     "review:assign", "review:acknowledge", "review:note", "review:resolve", "review:call",
-    "review:csv", "episode-quick-log", "episode-add", "attachment-download",
+    "review:csv", "episode-quick-log", "episode-add", "episode-confirm-sign", "attachment-download",
     "messaging:attachment", "evaluation-preview", "evaluation-amend", "suggestion-accept",
     "suggestion-dismiss", "order-create", "order-update", "admin-view-on-site",
     "logout",  # a post that lands on the sign-in page
