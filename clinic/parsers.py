@@ -9,10 +9,15 @@ as a pair, which the parser joins), so the body is refused before any view sees 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework import parsers, serializers
+
+# Any surrogate code point left in a parsed string is a lone one (a pair is joined). One C
+# search per string, not a Python loop over its characters, on every API request.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -21,7 +26,7 @@ def _has_lone_surrogate(value: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if any("\ud800" <= char <= "\udfff" for char in item):
+            if _SURROGATE.search(item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
