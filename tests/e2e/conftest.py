@@ -64,6 +64,20 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
+    """A failed browser test leaves a picture of its page in test-artifacts/failed-*.png."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and page is not None:
+        try:
+            path = screenshot(page, f"failed-{item.name}")
+            report.sections.append(("browser", f"{page.url}\nscreenshot: {path}"))
+        except Exception as error:  # a closed page must not hide the test's own failure
+            report.sections.append(("browser", f"no screenshot: {error}"))
+
+
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

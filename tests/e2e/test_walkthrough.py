@@ -265,8 +265,11 @@ def test_parent_messages_sign_in_security_and_error_pages(page, live_server, ful
     watch.visit(page, None, "parent-password-change-done")
     page.goto(base + "/")
     page.click(".navbar-toggler")  # the phone menu
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/accounts/login/")  # LOGOUT_REDIRECT_URL: the sign-in page
+    # Bootstrap adds .show once the menu has finished opening: a click on the button while
+    # it still slides in was once lost on a loaded CI machine (no navigation in 10 s).
+    page.wait_for_selector("#nav.show")
+    with page.expect_navigation(url="**/accounts/login/"):  # LOGOUT_REDIRECT_URL
+        page.get_by_role("button", name="Log out").click()
     watch.visit(page, None, "logged-out")
 
 
