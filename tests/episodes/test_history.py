@@ -53,6 +53,26 @@ def test_history_ignores_mistakes_and_later_episodes_and_sees_old_seizures(world
     assert history.episodes == () and history.convulsive_on_record and old.level == "emergency"
 
 
+def test_only_this_childs_active_convulsive_episodes_before_the_window_are_on_record(world):
+    now = timezone.now()
+    two = timezone.localdate() - timedelta(days=730)
+    world.patient.date_of_birth = world.other_patient.date_of_birth = two
+    world.patient.save()
+    world.other_patient.save()
+    long_ago = now - timedelta(days=200)
+    make_episode(world.patient, world.parent, ROUTINE, started_at=long_ago)  # not convulsive
+    make_episode(world.other_patient, world.other_parent, SEIZURE, started_at=long_ago)
+    mistaken = make_episode(world.patient, world.parent, SEIZURE, started_at=long_ago - timedelta(days=1))
+    mistaken.status = "entered_in_error"
+    mistaken.save()
+    history = episode_recent_history(patient=world.patient, before=now)
+    assert not history.convulsive_on_record and history.counts_by_days_ago == {}
+    for days in (250, 260):  # two on record: still one row's worth, nothing counted per day
+        make_episode(world.patient, world.parent, SEIZURE, started_at=now - timedelta(days=days))
+    history = episode_recent_history(patient=world.patient, before=now)
+    assert history.convulsive_on_record and history.counts_by_days_ago == {} and history.episodes == ()
+
+
 def test_history_query_count_does_not_grow(world, django_assert_num_queries):
     now = timezone.now()
 
