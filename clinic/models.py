@@ -14,9 +14,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age, age_on
+from clinic.history import History
 from clinic.languages import validate_language
 from clinic.search import search_key
 from clinic.zones import validate_zone
@@ -70,7 +70,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     # Role changes keep who had which role when (AuditEvents say who changed it).
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         constraints = [
@@ -160,7 +160,7 @@ class Patient(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -495,7 +495,7 @@ class ReviewCase(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="followed_by",
         help_text="The resolved case this one reopens.",
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-opened_at"]

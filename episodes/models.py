@@ -14,8 +14,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from clinic.history import History
 from clinic.levels import LEVEL_LABELS, Level
 from episodes.choices import BODY_PARTS, HELD_CHOICES, PATTERNS, SIGNS, STATES
 from episodes.responses import ClinicResponse, clinic_response
@@ -141,7 +141,7 @@ class Episode(models.Model):
     entered_in_error_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from clinic.ages import Age
+from clinic.history import History
 from clinic.models import Patient, ReviewCase
 from evaluations.suggestions import CODES, PARENT_EXPLANATIONS
 
@@ -104,7 +104,7 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )
-    history_log = HistoricalRecords()
+    history_log = History()
 
     class Meta:
         ordering = ["-performed_at"]
@@ -215,7 +215,7 @@ class Suggestion(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     dismiss_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = [URGENT_FIRST.asc(), "-created_at", "-id"]
@@ -269,7 +269,7 @@ class FollowUpOrder(models.Model):
                                    related_name="+")
     ordered_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-ordered_at"]
