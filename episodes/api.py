@@ -26,6 +26,7 @@ from clinic.access import Action, can, get_for, get_patient_for, not_allowed, re
 from clinic.api_schema import ERROR
 from clinic.fields import BoundedIsoDateTimeFilter
 from clinic.models import AuditAction
+from clinic.serializers import FieldsBuiltOnce
 from episodes import messages, services
 from episodes.downloads import serve_attachment
 from episodes.models import (
@@ -158,7 +159,7 @@ class ClinicResponseSerializer(serializers.Serializer):
         "closed (or when closed without one).")
 
 
-class EpisodeSerializer(serializers.ModelSerializer):
+class EpisodeSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     patient = serializers.UUIDField(source="patient.uuid", read_only=True)
     reporter = serializers.CharField(source="reporter.get_username", read_only=True)

@@ -1,0 +1,42 @@
+"""What the API's serializers share."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, ClassVar
+
+from rest_framework import serializers
+
+
+def _fresh(field: serializers.Field) -> serializers.Field:
+    """A new, unbound field made as the template was (what DRF's own deepcopy does).
+
+    The constructor's arguments are reused, not deep-copied: DRF fields copy what they
+    keep of them (validators, choices). A nested serializer, or a field holding another
+    field (a ``child``), is deep-copied, since that inner field is bound to its parent.
+    """
+    if isinstance(field, serializers.BaseSerializer) or any(
+        isinstance(value, serializers.Field) for value in field._kwargs.values()
+    ):
+        return copy.deepcopy(field)
+    return type(field)(*field._args, **field._kwargs)
+
+
+class FieldsBuiltOnce:
+    """A ``ModelSerializer`` that works out its fields from the model once per class.
+
+    ModelSerializer inspects the model on every instantiation: 0.38 ms of CPU for an
+    episode's 26 fields, once per report (measured in-process); making them anew from
+    templates takes 0.13 ms. Only for serializers whose fields do not depend on the
+    request or the instance (no ``get_fields`` of their own).
+    """
+
+    _field_templates: ClassVar[dict[str, serializers.Field]]
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        templates = cls.__dict__.get("_field_templates")
+        if templates is None:
+            templates = super().get_fields()  # type: ignore[misc]
+            cls._field_templates = templates
+        return {name: _fresh(field) for name, field in templates.items()}
