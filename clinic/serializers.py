@@ -23,12 +23,13 @@ def _fresh(field: serializers.Field) -> serializers.Field:
 
 
 class FieldsBuiltOnce:
-    """A ``ModelSerializer`` that works out its fields from the model once per class.
+    """A serializer whose fields are made from templates worked out once per class.
 
-    ModelSerializer inspects the model on every instantiation: 0.38 ms of CPU for an
-    episode's 26 fields, once per report (measured in-process); making them anew from
-    templates takes 0.13 ms. Only for serializers whose fields do not depend on the
-    request or the instance (no ``get_fields`` of their own).
+    DRF makes a serializer's fields anew for every instance: a ModelSerializer inspects
+    the model (0.38 ms of CPU for an episode's 26 fields, measured in-process), a plain
+    one deep-copies its declared fields. The report path makes two per request. Fresh
+    fields from templates take a third of that. Only for serializers whose fields do not
+    depend on the request or the instance (no ``get_fields`` of their own).
     """
 
     _field_templates: ClassVar[dict[str, serializers.Field]]

@@ -78,7 +78,7 @@ class TriageSerializer(serializers.Serializer):
     seizure_plan = serializers.CharField(allow_blank=True)
 
 
-class EpisodeReportSerializer(serializers.Serializer):
+class EpisodeReportSerializer(FieldsBuiltOnce, serializers.Serializer):
     """What a parent or clinician reports; shared by create and assess."""
 
     patient = serializers.UUIDField()

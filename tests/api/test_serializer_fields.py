@@ -44,3 +44,16 @@ def test_each_serializer_gets_fields_of_its_own_bound_to_it():
     assert one.fields["attachments"].child.context == {}
     templates = EpisodeSerializer._field_templates
     assert all(getattr(field, "parent", None) is None for field in templates.values())
+
+
+def test_report_input_fields_are_not_shared_between_two_requests(world):
+    from episodes.api import EpisodeReportSerializer
+    from tests.episodes.helpers import payload
+
+    bad = EpisodeReportSerializer(data={**payload(world.patient), "body_parts": ["tail"]})
+    good = EpisodeReportSerializer(data=payload(world.patient))
+    assert not bad.is_valid() and list(bad.errors) == ["body_parts"]
+    assert good.is_valid(), good.errors
+    assert good.validated_data["body_parts"] == ["left_foot"]
+    assert bad.fields["body_parts"].child is not good.fields["body_parts"].child
+    assert good.fields["body_parts"].child.parent is good.fields["body_parts"]
