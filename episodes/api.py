@@ -202,6 +202,10 @@ class MarkInErrorSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class ConfirmSignSerializer(serializers.Serializer):
+    sign = serializers.CharField(max_length=40, help_text="A sign code from the answer's notes_matched.")
+
+
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
 
@@ -322,6 +326,28 @@ class EpisodeViewSet(
         body.is_valid(raise_exception=True)
         services.episode_mark_in_error(episode=episode, by=request.user,
                                        reason=body.validated_data["reason"])
+        audit.record(request, AuditAction.UPDATE, patient=episode.patient, obj=episode)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=ConfirmSignSerializer, responses={200: EpisodeSerializer})
+    @action(detail=True, methods=["post"], url_path="confirm-sign")
+    def confirm_sign(self, request: Request, id: str) -> Response:  # noqa: A002
+        """Tick a sign the report's notes named; the triage runs again (CLINICAL.md 3a).
+
+        The sign must be one of the stored answer's ``notes_matched``; a parent's tick
+        never lowers the level they were told, a clinician's takes the new triage.
+        """
+        episode = self.get_object()
+        require(request.user, Action.REPORT, episode.patient, obj=episode,
+                message=_("You may not add to this report."))
+        body = ConfirmSignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            episode = services.episode_confirm_sign(episode=episode, by=request.user,
+                                                    sign=body.validated_data["sign"])
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict")
+                                  else {"sign": exc.messages}) from exc
         audit.record(request, AuditAction.UPDATE, patient=episode.patient, obj=episode)
         return Response(self.get_serializer(self.get_object()).data)
 
