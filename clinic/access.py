@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinic, Guardianship, Membership, Patient, Role
 
@@ -41,7 +43,7 @@ class NotVisible(Http404):
     exception handler call it).
     """
 
-    def __init__(self, message: str, *, object_type: str, object_id: object,
+    def __init__(self, message: str | Promise, *, object_type: str, object_id: object,
                  patient: Patient | None = None) -> None:
         super().__init__(message)
         self.object_type = object_type
@@ -52,7 +54,7 @@ class NotVisible(Http404):
 class NotAllowed(PermissionDenied):
     """A visible patient object the caller may not act on this way: 403, audited."""
 
-    def __init__(self, message: str, *, object_type: str, object_id: object,
+    def __init__(self, message: str | Promise, *, object_type: str, object_id: object,
                  patient: Patient | None = None) -> None:
         super().__init__(message)
         self.object_type = object_type
@@ -141,7 +143,7 @@ def staff_patients(user: AnyUser | None, action: Action = Action.VIEW) -> models
     workplace. Anyone without a staff role is refused (403, audited as a denied read).
     """
     if not is_staff_member(user):
-        raise NotAllowed("The patient list is for the staff of a clinic.",
+        raise NotAllowed(_("The patient list is for the staff of a clinic."),
                          object_type="patient_list", object_id="")
     queryset = Patient.objects.select_related("clinic")
     if user.is_superuser:
@@ -258,12 +260,16 @@ def not_visible(queryset: models.QuerySet, patient_field: str = "patient",
     """The 404 for a lookup in ``queryset`` the caller may not see, naming the attempt."""
     obj = _attempted(queryset.model._default_manager.all(), lookup)
     object_id = getattr(obj, "uuid", None) or next(iter(lookup.values()), "")
-    return NotVisible("Not found.", object_type=queryset.model._meta.model_name,
+    return NotVisible(_("Not found."), object_type=queryset.model._meta.model_name,
                       object_id=object_id, patient=_patient_path_of(obj, patient_field))
 
 
+# Lazy, read in each request's language: the refusal a 403 page or the API shows.
+NOT_ALLOWED_MESSAGE = _("You may not do this for this patient.")
+
+
 def not_allowed(patient: Patient, obj: models.Model | None = None,
-                message: str = "You may not do this for this patient.") -> NotAllowed:
+                message: str | Promise = NOT_ALLOWED_MESSAGE) -> NotAllowed:
     """The 403 for a visible object the caller may not act on this way, naming the attempt."""
     target = obj if obj is not None else patient
     return NotAllowed(message, object_type=target._meta.model_name,
@@ -271,7 +277,7 @@ def not_allowed(patient: Patient, obj: models.Model | None = None,
 
 
 def require(user: AnyUser | None, action: Action, patient: Patient, *, obj: models.Model | None = None,
-            message: str = "You may not do this for this patient.") -> None:
+            message: str | Promise = NOT_ALLOWED_MESSAGE) -> None:
     """Refuse (403, audited) unless ``user`` may perform ``action`` on ``patient``."""
     if not can(user, action, patient):
         raise not_allowed(patient, obj, message)
@@ -317,7 +323,7 @@ def get_patient_for(user: AnyUser | None, patient_id: object, action: Action = A
             raise not_visible(Patient.objects.all(), "", uuid=patient_id) from exc
         role, guardian = patient._standing_role or "", bool(patient._standing_guardian)
         if role not in _roles_with(Action.VIEW) and not guardian:
-            raise NotVisible("Not found.", object_type="patient", object_id=patient.uuid, patient=patient)
+            raise NotVisible(_("Not found."), object_type="patient", object_id=patient.uuid, patient=patient)
         setattr(patient, _STANDING, (user.pk, role, guardian))
     if action != Action.VIEW:
         require(user, action, patient)
@@ -382,9 +388,9 @@ def get_clinic_for_export(user: AnyUser | None, clinic_id: object) -> Clinic:
     try:
         clinic = clinics_for(user, Action.VIEW).get(uuid=clinic_id)
     except _NOT_FOUND as exc:
-        raise NotVisible("Not found.", object_type="clinic", object_id=clinic_id) from exc
+        raise NotVisible(_("Not found."), object_type="clinic", object_id=clinic_id) from exc
     if not clinics_for(user, Action.EXPORT).filter(pk=clinic.pk).exists():
-        raise NotAllowed("You may not export this clinic's records.", object_type="clinic",
+        raise NotAllowed(_("You may not export this clinic's records."), object_type="clinic",
                          object_id=clinic.uuid)
     return clinic
 

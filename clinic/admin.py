@@ -17,10 +17,11 @@ from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import audit, review, services
@@ -82,14 +83,14 @@ def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> 
     try:
         model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
     except (ContentType.DoesNotExist, ValueError) as exc:
-        raise Http404("Not found.") from exc
+        raise Http404(_("Not found.")) from exc
     model_admin = admin.site._registry.get(model)
     if model_admin is None or not model_admin.has_view_or_change_permission(request):
-        raise PermissionDenied("You may not view this.")
+        raise PermissionDenied(_("You may not view this."))
     if isinstance(model_admin, ScopedObjectMixin):
         model_admin.scoped_object(request, object_id)
     elif model_admin.get_object(request, unquote(object_id)) is None:
-        raise Http404("Not found.")
+        raise Http404(_("Not found."))
     return shortcut(request, content_type_id, object_id)
 
 
@@ -133,7 +134,7 @@ class ScopedObjectMixin:
         """
         obj = self.scoped_object(request, object_id)
         if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied("Past versions can be read, not restored.")
+            raise PermissionDenied(_("Past versions can be read, not restored."))
         if not str(version_id).isdigit():
             raise not_visible(self.model._default_manager.all(),  # type: ignore[attr-defined]
                               self.patient_field, pk=obj.pk)
@@ -294,7 +295,7 @@ class MembershipAdmin(ScopedObjectMixin, ScopedChoicesMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
         if change and not self._may_manage(request, obj):
-            raise PermissionDenied("You may not change this membership.")
+            raise PermissionDenied(_("You may not change this membership."))
         super().save_model(request, obj, form, change)
         audit.record(request, AuditAction.UPDATE if change else AuditAction.CREATE, patient=None,
                      obj=obj, object_id=f"{obj.pk}:{obj.role}")
@@ -307,7 +308,7 @@ class MembershipAdmin(ScopedObjectMixin, ScopedChoicesMixin, admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         memberships = list(queryset)
         if any(not self._may_manage(request, m) for m in memberships):
-            raise PermissionDenied("You may not remove your own membership.")
+            raise PermissionDenied(_("You may not remove your own membership."))
         for membership in memberships:
             audit.record(request, AuditAction.DELETE, patient=None, obj=membership,
                          object_id=f"{membership.pk}:{membership.role}")
@@ -390,6 +391,21 @@ class StaffInvitationForm(forms.ModelForm):
         self.fields["role"].required = True
 
 
+def _staff_invitation_mail(invitation: Invitation, link: str) -> tuple[str, str]:
+    """The invitation in every language the site offers: the invitee's is not known yet."""
+    subjects, bodies = [], []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            subjects.append(str(_("Your invitation to %(clinic)s") % {"clinic": invitation.clinic.name}))
+            bodies.append(str(_(
+                "%(clinic)s invites you to join as %(role)s.\n\n"
+                "Open this link within %(days)d days:\n%(link)s\n\n"
+                "If you did not expect this message, you can ignore it."
+            ) % {"clinic": invitation.clinic.name, "role": str(invitation.get_role_display()).lower(),
+                 "days": settings.INVITATION_TTL_DAYS, "link": link}))
+    return " / ".join(dict.fromkeys(subjects)), "\n\n-----\n\n".join(bodies)
+
+
 @admin.register(Invitation)
 class InvitationAdmin(PatientScopedAdmin):
     """Parents' invitations (made from the patient page) and staff invitations (made here).
@@ -436,14 +452,8 @@ class InvitationAdmin(PatientScopedAdmin):
             role=form.cleaned_data["role"], created_by=request.user)
         obj.pk, obj.uuid = invitation.pk, invitation.uuid
         link = request.build_absolute_uri(reverse("invitation-accept", kwargs={"token": token}))
-        send_mail(
-            subject=f"Your invitation to {invitation.clinic.name}",
-            message=(f"{invitation.clinic.name} invites you to join as "
-                     f"{invitation.get_role_display().lower()}.\n\nOpen this link within "
-                     f"{settings.INVITATION_TTL_DAYS} days:\n{link}\n\n"
-                     "If you did not expect this message, you can ignore it."),
-            from_email=None, recipient_list=[invitation.email],
-        )
+        subject, message = _staff_invitation_mail(invitation, link)
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=[invitation.email])
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         audit.record(request, AuditAction.CREATE, patient=None, obj=obj,
@@ -493,11 +503,11 @@ class AuditEventAdmin(LargeTableAdminMixin, PatientScopedAdmin):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "overdue"
+    title = _("overdue")
     parameter_name = "overdue"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
@@ -536,7 +546,7 @@ class ReviewCaseAdmin(LargeTableAdminMixin, PatientScopedAdmin, SimpleHistoryAdm
                          output_field=BooleanField())
         )
 
-    @admin.display(boolean=True, description="overdue", ordering="overdue")
+    @admin.display(boolean=True, description=_("overdue"), ordering="overdue")
     def overdue_flag(self, obj: ReviewCase) -> bool:
         return bool(getattr(obj, "overdue", False))
 
@@ -546,16 +556,17 @@ class ReviewCaseAdmin(LargeTableAdminMixin, PatientScopedAdmin, SimpleHistoryAdm
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Acknowledge selected cases")
+    @admin.action(description=_("Acknowledge selected cases"))
     def acknowledge_cases(self, request: HttpRequest, queryset: QuerySet) -> None:
         done = 0
         for case in queryset.exclude(status=CaseStatus.RESOLVED):
             review.review_case_acknowledge(case=case, by=request.user)
             audit.record(request, AuditAction.UPDATE, patient=case.patient, obj=case)
             done += 1
-        self.message_user(request, f"{done} case(s) acknowledged.")
+        self.message_user(request, ngettext("%(count)d case acknowledged.", "%(count)d cases acknowledged.",
+                                            done) % {"count": done})
 
-    @admin.action(description="Assign selected cases to a clinician…")
+    @admin.action(description=_("Assign selected cases to a clinician…"))
     def assign_cases(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         cases = list(queryset.exclude(status=CaseStatus.RESOLVED))
         clinic_ids = {case.clinic_id for case in cases}
@@ -565,15 +576,17 @@ class ReviewCaseAdmin(LargeTableAdminMixin, PatientScopedAdmin, SimpleHistoryAdm
             chosen = request.POST.get("assignee", "")
             assignee = clinicians.filter(pk=chosen).first() if chosen.isdigit() else None
             if assignee is None:
-                self.message_user(request, "Choose a clinician of the cases' clinic.", messages.ERROR)
+                self.message_user(request, _("Choose a clinician of the cases' clinic."), messages.ERROR)
                 return None
             for case in cases:
                 review.review_case_assign(case=case, assignee=assignee, by=request.user)
                 audit.record(request, AuditAction.UPDATE, patient=case.patient, obj=case)
-            self.message_user(request, f"{len(cases)} case(s) assigned to {assignee}.")
+            self.message_user(request, ngettext(
+                "%(count)d case assigned to %(assignee)s.", "%(count)d cases assigned to %(assignee)s.",
+                len(cases)) % {"count": len(cases), "assignee": assignee})
             return None
         return TemplateResponse(request, "admin/clinic/reviewcase/assign.html", {
-            **self.admin_site.each_context(request), "title": "Assign cases", "cases": cases,
+            **self.admin_site.each_context(request), "title": _("Assign cases"), "cases": cases,
             "clinicians": clinicians.order_by("username"), "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         })

@@ -11,11 +11,15 @@ from datetime import UTC, date, datetime
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
-_MESSAGE = f"Choose a date between {EARLIEST:%Y} and {LATEST:%Y}."
+# Lazy: built at import, read in the language of each request.
+_MESSAGE = format_lazy(_("Choose a date between {earliest} and {latest}."),
+                       earliest=f"{EARLIEST:%Y}", latest=f"{LATEST:%Y}")
 
 
 class BoundedDateField(forms.DateField):

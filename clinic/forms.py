@@ -24,12 +24,12 @@ class PatientForm(forms.ModelForm):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}),
             "birth_notes": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"birth_weight_grams": "Birth weight (grams)"}
+        labels = {"birth_weight_grams": _("Birth weight (grams)")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("save", "Save patient"))
+        self.helper.add_input(Submit("save", _("Save patient")))
 
 
 class SeizurePlanForm(forms.Form):
@@ -64,19 +64,19 @@ class InvitationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("invite", "Send invitation"))
+        self.helper.add_input(Submit("invite", _("Send invitation")))
 
 
 class AcceptInvitationForm(SetPasswordMixin, forms.Form):
     """A new parent account: a username and a password typed twice."""
 
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150)
     password1, password2 = SetPasswordMixin.create_password_fields()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("accept", "Create my account"))
+        self.helper.add_input(Submit("accept", _("Create my account")))
 
     def clean(self) -> dict[str, Any]:
         self.validate_passwords()

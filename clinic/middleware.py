@@ -8,9 +8,17 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # whole value: "$" would let "id\n" through
+
+
+def _request_language(request: HttpRequest) -> translation.override:
+    """The reader's language for an answer given before LocaleMiddleware has run (the
+    guards below refuse a request before it reaches it): the cookie, else Accept-Language."""
+    return translation.override(translation.get_language_from_request(request))
 
 
 class RequestIdMiddleware:
@@ -40,7 +48,8 @@ class RejectNulQueryMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         for key, values in request.GET.lists():
             if "\x00" in key or any("\x00" in value for value in values):
-                return HttpResponseBadRequest("The address holds a character that is not allowed.")
+                with _request_language(request):
+                    return HttpResponseBadRequest(_("The address holds a character that is not allowed."))
         return self.get_response(request)
 
 
@@ -137,10 +146,10 @@ class JsonDepthLimitMiddleware:
         ):
             limit = settings.MAX_JSON_DEPTH
             if json_depth_exceeds(request.body, limit):
-                return JsonResponse(
-                    {"detail": f"The JSON body is nested too deeply (at most {limit} levels)."},
-                    status=400,
-                )
+                with _request_language(request):
+                    detail = _("The JSON body is nested too deeply (at most %(limit)d levels).") % {
+                        "limit": limit}
+                return JsonResponse({"detail": detail}, status=400)
         return self.get_response(request)
 
 
@@ -161,8 +170,8 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.MAX_REQUEST_BYTES
         if length > limit:
-            return JsonResponse(
-                {"detail": f"The request is too large (at most {limit // (1024 * 1024)} MB)."},
-                status=413,
-            )
+            with _request_language(request):
+                detail = _("The request is too large (at most %(megabytes)d MB).") % {
+                    "megabytes": limit // (1024 * 1024)}
+            return JsonResponse({"detail": detail}, status=413)
         return self.get_response(request)

@@ -29,17 +29,17 @@ class Clinic(models.Model):
     name = models.CharField(max_length=200)
     emergency_number = models.CharField(
         max_length=20, blank=True,
-        help_text="Shown first in emergency advice. Empty: the site default.",
+        help_text=_("Shown first in emergency advice. Empty: the site default."),
     )
-    phone = models.CharField(max_length=40, blank=True, help_text="The clinic's own line.")
+    phone = models.CharField(max_length=40, blank=True, help_text=_("The clinic's own line."))
     address = models.TextField(
         _("address"), blank=True, max_length=500,
         help_text=_("Printed in the letterhead of evaluations, one line per line."),
     )
     time_zone = models.CharField(
         max_length=64, blank=True, validators=[validate_zone],
-        help_text="Staff pages and e-mails show times in this zone (e.g. Europe/Madrid). "
-        "Empty: the site's zone.",
+        help_text=_("Staff pages and e-mails show times in this zone (e.g. Europe/Madrid). "
+                    "Empty: the site's zone."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -96,7 +96,7 @@ MAX_PATIENT_AGE_YEARS = 25
 
 def validate_not_future(value: date) -> None:
     if value > timezone.localdate():
-        raise ValidationError("The date of birth cannot be in the future.")
+        raise ValidationError(_("The date of birth cannot be in the future."))
 
 
 def validate_plausible_birth_date(value: date) -> None:
@@ -116,17 +116,17 @@ class Patient(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
-    mrn = models.CharField("MRN", max_length=40, blank=True, help_text="Medical record number.")
+    mrn = models.CharField("MRN", max_length=40, blank=True, help_text=_("Medical record number."))
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(validators=[validate_not_future, validate_plausible_birth_date])
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     gestational_age_weeks = models.PositiveSmallIntegerField(
         default=40, validators=[MinValueValidator(22), MaxValueValidator(44)],
-        help_text="Completed weeks of pregnancy at birth (22–44).",
+        help_text=_("Completed weeks of pregnancy at birth (22–44)."),
     )
     gestational_age_days = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(6)], help_text="Extra days (0–6)."
+        default=0, validators=[MaxValueValidator(6)], help_text=_("Extra days (0–6).")
     )
     birth_weight_grams = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(200), MaxValueValidator(7000)]
@@ -205,7 +205,7 @@ class Patient(models.Model):
             .exclude(pk=self.pk)
             .exists()
         ):
-            raise ValidationError({"mrn": "This MRN is already used in this clinic."})
+            raise ValidationError({"mrn": _("This MRN is already used in this clinic.")})
         if self.known_seizure_disorder and not self.seizure_plan.strip():
             raise ValidationError({"seizure_plan": _("Write the family's plan in plain words.")})
 
@@ -317,9 +317,9 @@ class Invitation(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations",
                                 null=True, blank=True)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="staff_invitations",
-                               null=True, blank=True, help_text="Staff invitations: the clinic.")
+                               null=True, blank=True, help_text=_("Staff invitations: the clinic."))
     role = models.CharField(max_length=20, choices=Role.choices, blank=True,
-                            help_text="Staff invitations: the role in the clinic.")
+                            help_text=_("Staff invitations: the role in the clinic."))
     email = models.EmailField()
     relationship = models.CharField(
         max_length=20, choices=Relationship.choices, default=Relationship.PARENT
@@ -465,7 +465,7 @@ class ReviewCase(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="review_cases")
     level = models.CharField(max_length=10, choices=CaseLevel.choices)
     status = models.CharField(max_length=15, choices=CaseStatus.choices, default=CaseStatus.OPEN)
-    reasons = models.JSONField(default=list, blank=True, help_text="Rules that fired, newest last.")
+    reasons = models.JSONField(default=list, blank=True, help_text=_("Rules that fired, newest last."))
     opened_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Age of the oldest event not yet acknowledged: the queue's second sort key.
@@ -493,7 +493,7 @@ class ReviewCase(models.Model):
     # each case keeps its own outcome and timings (the dashboards measure them).
     previous = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="followed_by",
-        help_text="The resolved case this one reopens.",
+        help_text=_("The resolved case this one reopens."),
     )
     history = History()
 

@@ -30,7 +30,7 @@ CALL_CLOCK_SKEW = timedelta(minutes=5)
 def _locked(case: ReviewCase) -> ReviewCase:
     fresh = ReviewCase.objects.select_for_update().get(pk=case.pk)
     if fresh.status == CaseStatus.RESOLVED:
-        raise ValidationError("This case is resolved; a new worrying event opens a new case.")
+        raise ValidationError(_("This case is resolved; a new worrying event opens a new case."))
     return fresh
 
 
@@ -52,7 +52,7 @@ def review_case_assign(
     """Give the case to a clinician of its clinic (``None`` takes it off anyone's list)."""
     case = _locked(case)
     if assignee is not None and not case_assignees([case.clinic_id]).filter(pk=assignee.pk).exists():
-        raise ValidationError({"assignee": "Cases go to clinicians of the case's clinic."})
+        raise ValidationError({"assignee": _("Cases go to clinicians of the case's clinic.")})
     case.assigned_to = assignee
     who = assignee.get_username() if assignee is not None else "nobody"
     _append_note(case, f"assigned to {who}", by, timezone.now())
@@ -79,9 +79,10 @@ def review_case_acknowledge(
 def review_case_add_note(*, case: ReviewCase, text: str, by: AbstractBaseUser) -> ReviewCase:
     """Append a signed, time-stamped line; earlier notes are never rewritten."""
     if not text.strip():
-        raise ValidationError({"text": "Write a note first."})
+        raise ValidationError({"text": _("Write a note first.")})
     if len(text) > NOTE_MAX_LENGTH:
-        raise ValidationError({"text": f"Keep a note under {NOTE_MAX_LENGTH} characters."})
+        raise ValidationError({"text": _("Keep a note under %(limit)d characters.")
+                                       % {"limit": NOTE_MAX_LENGTH}})
     case = _locked(case)
     _append_note(case, text, by, timezone.now())
     case.save()

@@ -15,6 +15,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinic.levels import Level, highest
 from clinic.models import (
@@ -115,7 +117,7 @@ def patient_create(*, clinic: Clinic, created_by: AbstractBaseUser, **fields: An
         with transaction.atomic():
             patient.save()
     except IntegrityError as exc:  # a concurrent insert of the same MRN
-        raise ValidationError({"mrn": "This MRN is already used in this clinic."}) from exc
+        raise ValidationError({"mrn": _("This MRN is already used in this clinic.")}) from exc
     return patient
 
 
@@ -129,7 +131,7 @@ def patient_update(*, patient: Patient, updated_by: AbstractBaseUser, **fields: 
         with transaction.atomic():
             patient.save()
     except IntegrityError as exc:
-        raise ValidationError({"mrn": "This MRN is already used in this clinic."}) from exc
+        raise ValidationError({"mrn": _("This MRN is already used in this clinic.")}) from exc
     return patient
 
 
@@ -170,7 +172,7 @@ def staff_invitation_create(
 ) -> tuple[Invitation, str]:
     """An invitation for a new colleague to join ``clinic`` as ``role``, and its raw token."""
     if role not in Role.values:
-        raise ValidationError({"role": "Choose a role."})
+        raise ValidationError({"role": _("Choose a role.")})
     token = Invitation.new_token()
     invitation = Invitation(
         clinic=clinic, role=role, email=email, created_by=created_by,
@@ -192,8 +194,8 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
-WRONG_ACCOUNT = ("This invitation was sent to another e-mail address. Sign out, or sign in with "
-                 "the account of that address, to accept it.")
+WRONG_ACCOUNT = gettext_lazy("This invitation was sent to another e-mail address. Sign out, or sign "
+                             "in with the account of that address, to accept it.")
 
 
 def invitation_matches(invitation: Invitation, user: AbstractBaseUser) -> bool:
@@ -220,15 +222,15 @@ def invitation_accept(
         else None
     )
     if invitation is None:
-        raise ValidationError("This invitation link is not valid: it may be used or expired.")
+        raise ValidationError(_("This invitation link is not valid: it may be used or expired."))
     if user is not None and not invitation_matches(invitation, user):
         raise ValidationError(WRONG_ACCOUNT)
     if user is None:
         user_model = get_user_model()
         if not username:
-            raise ValidationError({"username": "Choose a username."})
+            raise ValidationError({"username": _("Choose a username.")})
         if user_model.objects.filter(username__iexact=username).exists():
-            raise ValidationError({"username": "This username is taken."})
+            raise ValidationError({"username": _("This username is taken.")})
         candidate = user_model(username=username, email=invitation.email)
         validate_password(password, candidate)
         candidate.set_password(password)
@@ -236,7 +238,7 @@ def invitation_accept(
         user = candidate
     if invitation.is_staff_invitation:
         if Membership.objects.filter(user=user, clinic_id=invitation.clinic_id).exists():
-            raise ValidationError("You already work at this clinic: ask its admin to change your role.")
+            raise ValidationError(_("You already work at this clinic: ask its admin to change your role."))
         Membership.objects.create(user=user, clinic_id=invitation.clinic_id, role=invitation.role)
     else:
         Guardianship.objects.get_or_create(

@@ -56,10 +56,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def patient_create(request: HttpRequest) -> HttpResponse:
     clinics = list(clinics_for(request.user, Action.MANAGE)[:2])
     if not clinics:
-        raise PermissionDenied("You may not add patients.")
+        raise PermissionDenied(_("You may not add patients."))
     if len(clinics) > 1:
         # Staff of several clinics add patients through the API or the admin, naming the clinic.
-        messages.info(request, "You belong to several clinics: the first one is used here.")
+        messages.info(request, _("You belong to several clinics: the first one is used here."))
     clinic = clinics[0]
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -71,7 +71,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             audit.record(request, AuditAction.CREATE, patient=patient)
-            messages.success(request, f"{patient.full_name} was added.")
+            messages.success(request, _("%(name)s was added.") % {"name": patient.full_name})
             return redirect(patient)
     return render(request, "clinic/patient_form.html", {"form": form, "clinic": clinic})
 
@@ -90,7 +90,7 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             audit.record(request, AuditAction.UPDATE, patient=patient)
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect(patient)
     return render(
         request, "clinic/patient_form.html", {"form": form, "patient": patient,
@@ -205,12 +205,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             if invitation.is_staff_invitation:
                 audit.record(request, AuditAction.CREATE, patient=None, object_type="membership",
                              object_id=f"{invitation.uuid}:{invitation.role}")
-                messages.success(request, f"You now work at {invitation.clinic.name}.")
+                messages.success(request, _("You now work at %(clinic)s.")
+                                 % {"clinic": invitation.clinic.name})
             else:
                 audit.record(request, AuditAction.CREATE, patient=invitation.patient,
                              object_type="guardianship", object_id=str(invitation.uuid))
-                messages.success(request,
-                                 f"You can now follow {invitation.patient.given_name}'s care.")
+                messages.success(request, _("You can now follow %(name)s's care.")
+                                 % {"name": invitation.patient.given_name})
             return redirect("home")
     return render(
         request, "registration/invitation_accept.html",

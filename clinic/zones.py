@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 SESSION_KEY = "time_zone"
 
@@ -29,7 +30,7 @@ def is_zone(name: object) -> bool:
 
 def validate_zone(name: object) -> None:
     if not is_zone(name):
-        raise ValidationError("Choose a time zone such as Europe/Madrid or America/New_York.")
+        raise ValidationError(_("Choose a time zone such as Europe/Madrid or America/New_York."))
 
 
 def zone_for_user(user: object) -> str:

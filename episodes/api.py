@@ -321,7 +321,7 @@ class EpisodeViewSet(
     def mark_in_error(self, request: Request, id: str) -> Response:  # noqa: A002
         episode = self.get_object()
         if not services.episode_can_mark_in_error(request.user, episode):
-            raise not_allowed(episode.patient, episode, "You may not change this report.")
+            raise not_allowed(episode.patient, episode, _("You may not change this report."))
         body = MarkInErrorSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.episode_mark_in_error(episode=episode, by=request.user,
@@ -358,7 +358,7 @@ class EpisodeViewSet(
     def attachments(self, request: Request, id: str) -> Response:  # noqa: A002
         episode = self.get_object()
         require(request.user, Action.REPORT, episode.patient, obj=episode,
-                message="You may not add files to this report.")
+                message=_("You may not add files to this report."))
         body = UploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

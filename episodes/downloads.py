@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 from episodes.models import EpisodeAttachment
 
@@ -76,7 +77,7 @@ def serve_attachment(request: HttpRequest, attachment: EpisodeAttachment) -> Htt
     try:
         size = attachment.file.size
     except OSError as exc:  # the row outlived its file (restore, storage fault): missing, not 500
-        raise Http404("This file is not available.") from exc
+        raise Http404(_("This file is not available.")) from exc
     header = request.headers.get("Range", "")
     byte_range = parse_range(header, size) if header else None
     if byte_range == (-1, -1):
@@ -86,7 +87,7 @@ def serve_attachment(request: HttpRequest, attachment: EpisodeAttachment) -> Htt
     try:
         handle = attachment.file.open("rb")
     except OSError as exc:
-        raise Http404("This file is not available.") from exc
+        raise Http404(_("This file is not available.")) from exc
     if byte_range is None:
         response: HttpResponse = FileResponse(handle, content_type=attachment.content_type)
         response["Content-Length"] = str(size)

@@ -28,14 +28,24 @@ MAX_DURATION_SECONDS = 86_400
 CLOCK_SKEW = timedelta(minutes=1)
 
 
+# Whole sentences per list (not "the {what}"): a translation agrees with its noun.
+_CODE_MESSAGES = {
+    "body parts": (_("Give the body parts as a list of codes."), _("Unknown body parts: %(codes)s."),
+                   _("Each body part may appear only once.")),
+    "signs": (_("Give the signs as a list of codes."), _("Unknown signs: %(codes)s."),
+              _("Each sign may appear only once.")),
+}
+
+
 def _validate_codes(value: object, allowed: frozenset[str], what: str) -> None:
+    not_a_list, unknown_codes, repeated = _CODE_MESSAGES[what]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError(f"Give the {what} as a list of codes.")
+        raise ValidationError(not_a_list)
     unknown = sorted(set(value) - allowed)
     if unknown:
-        raise ValidationError(f"Unknown {what}: {', '.join(unknown)}.")
+        raise ValidationError(unknown_codes % {"codes": ", ".join(unknown)})
     if len(set(value)) != len(value):
-        raise ValidationError(f"Each {what[:-1]} may appear only once.")
+        raise ValidationError(repeated)
 
 
 def validate_body_parts(value: object) -> None:
@@ -256,8 +266,8 @@ class EpisodeAttachment(models.Model):
 
 
 class DayCountKind(models.TextChoices):
-    LEVEL = "level", "Episodes at a triage level"
-    RULE = "rule", "Times a triage rule fired"
+    LEVEL = "level", _("Episodes at a triage level")
+    RULE = "rule", _("Times a triage rule fired")
 
 
 class EpisodeDayCount(models.Model):

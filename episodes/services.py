@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from clinic.access import Action, can
 from clinic.levels import Level
@@ -110,7 +111,7 @@ def _content_hash(patient: Patient, fields: dict[str, object]) -> str:
 def _existing(reporter: AbstractBaseUser, client_id: uuid.UUID, content_hash: str) -> Episode | None:
     episode = Episode.objects.filter(reporter=reporter, client_id=client_id).first()
     if episode is not None and episode.content_hash != content_hash:
-        raise ClientIdConflict("This client_id was already used for a different report.")
+        raise ClientIdConflict(_("This client_id was already used for a different report."))
     return episode
 
 
@@ -379,6 +380,9 @@ def episode_confirm_sign(*, episode: Episode, by: AbstractBaseUser, sign: str) -
 # awake, a single brief twitch that stopped by itself, no warning sign. Design choice:
 # 2 seconds stands for "a second or two" (no threshold: EP-TYPICAL needs no duration).
 QUICK_LOG_SECONDS = 2
+# Stored in English like any record text (the notes reader reads it as it reads a parent's
+# words); pages show it in the reader's language (episode_tags.episode_notes).
+QUICK_LOG_NOTE = gettext_noop("Logged with the quick log: a single brief twitch, no warning signs.")
 
 
 def quick_log_fields(*, body_part: str, state: str) -> dict[str, object]:
@@ -386,5 +390,5 @@ def quick_log_fields(*, body_part: str, state: str) -> dict[str, object]:
         "started_at": timezone.now().replace(microsecond=0), "duration_seconds": QUICK_LOG_SECONDS,
         "body_parts": [body_part], "state": state, "pattern": "isolated",
         "stops_when_held_or_woken": "not_tried", "signs": [],
-        "notes": "Logged with the quick log: a single brief twitch, no warning signs.",
+        "notes": QUICK_LOG_NOTE,
     }

@@ -13,6 +13,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 VIDEO_TYPES = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm",
                "video/x-m4v": ".m4v"}
@@ -36,11 +37,11 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     """Accept a video or photo by content and size; raise ``ValidationError`` saying why not."""
     size = upload.size or 0
     if size <= 0:
-        raise ValidationError("The file is empty. Choose the video or photo again.")
+        raise ValidationError(_("The file is empty. Choose the video or photo again."))
     largest = max(settings.MAX_VIDEO_UPLOAD_BYTES, settings.MAX_PHOTO_UPLOAD_BYTES)
     if size > largest:  # before reading any of it
-        raise ValidationError(
-            f"This file is too large ({_megabytes(size)}); the limit is {_megabytes(largest)}.")
+        raise ValidationError(_("This file is too large (%(size)s); the limit is %(limit)s.")
+                              % {"size": _megabytes(size), "limit": _megabytes(largest)})
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
@@ -52,13 +53,14 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         kind, extension, limit = "photo", PHOTO_TYPES[mime], settings.MAX_PHOTO_UPLOAD_BYTES
     else:
         raise ValidationError(
-            "This file is not a video (MP4, MOV, WebM) or photo (JPEG, PNG, HEIC) we can accept."
+            _("This file is not a video (MP4, MOV, WebM) or photo (JPEG, PNG, HEIC) we can accept.")
         )
     if size > limit:
-        raise ValidationError(
-            f"This {kind} is too large ({_megabytes(size)}); the limit is {_megabytes(limit)}. "
-            "A shorter clip is enough."
-        )
+        # One sentence per kind: a translation names the video or the photo in its own words.
+        message = (_("This video is too large (%(size)s); the limit is %(limit)s. A shorter clip is enough.")
+                   if kind == "video" else
+                   _("This photo is too large (%(size)s); the limit is %(limit)s."))
+        raise ValidationError(message % {"size": _megabytes(size), "limit": _megabytes(limit)})
     if mime == "video/x-m4v":
         mime = "video/mp4"
     return CheckedUpload(kind=kind, content_type=mime, extension=extension, size=size)

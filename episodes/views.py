@@ -202,7 +202,7 @@ def episode_mark_in_error(request: HttpRequest, episode_id: str) -> HttpResponse
             form.add_error(None, exc)
         else:
             audit.record(request, AuditAction.UPDATE, patient=episode.patient, obj=episode)
-            messages.success(request, "The report is marked as a mistake. It stays in the record.")
+            messages.success(request, _("The report is marked as a mistake. It stays in the record."))
             return redirect(episode)
     return render(request, "episodes/mark_in_error.html", {"episode": episode, "form": form})
 

@@ -104,7 +104,7 @@ class FollowUpOrderAdminForm(forms.ModelForm):
         status = self.cleaned_data["status"]
         current = self.instance.status if self.instance.pk else None
         if current and status != current and status not in services.ORDER_NEXT.get(current, ()):
-            raise forms.ValidationError(f"An order that is {current} cannot become {status}.")
+            raise forms.ValidationError(services.order_transition_error(current, status))
         return status
 
 

@@ -13,6 +13,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -194,7 +195,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     def validate_performed_at(self, value: Any) -> Any:
         if value > timezone.now():
-            raise serializers.ValidationError("An examination cannot be in the future.")
+            raise serializers.ValidationError(_("An examination cannot be in the future."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -208,7 +209,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 class SignSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
-                                       error_messages={"required": "Send the version you loaded."})
+                                       error_messages={"required": _("Send the version you loaded.")})
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -289,8 +290,8 @@ def _chart_patient(user: Any, patient_id: Any) -> Any:
     """The patient named in a write: 400 if unknown or invisible, 403 if not chartable."""
     patient = patients_visible_to(user).filter(uuid=patient_id).first()
     if patient is None:
-        raise serializers.ValidationError({"patient": "No such patient."})
-    require(user, Action.CHART, patient, message="You may not chart for this patient.")
+        raise serializers.ValidationError({"patient": _("No such patient.")})
+    require(user, Action.CHART, patient, message=_("You may not chart for this patient."))
     return patient
 
 
@@ -330,7 +331,7 @@ class EvaluationViewSet(
                              uuid=self.kwargs["id"])
         if self.request.method not in READ_METHODS:
             require(self.request.user, Action.CHART, evaluation.patient, obj=evaluation,
-                    message="You may not chart for this patient.")
+                    message=_("You may not chart for this patient."))
         return evaluation
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -369,9 +370,9 @@ class EvaluationViewSet(
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         if version is None:
-            raise serializers.ValidationError({"version": "Send the version you loaded."})
+            raise serializers.ValidationError({"version": _("Send the version you loaded.")})
         if "patient" in data and data["patient"]["uuid"] != evaluation.patient.uuid:
-            raise serializers.ValidationError({"patient": "An evaluation cannot move to another patient."})
+            raise serializers.ValidationError({"patient": _("An evaluation cannot move to another patient.")})
         try:
             evaluation = services.evaluation_save_draft(
                 evaluation=evaluation, by=request.user, version=version, data=data
@@ -418,8 +419,8 @@ class EvaluationViewSet(
 
 class DismissSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=2000, error_messages={"blank": "Say why this suggestion is dismissed.",
-                                         "required": "Say why this suggestion is dismissed."})
+        max_length=2000, error_messages={"blank": _("Say why this suggestion is dismissed."),
+                                         "required": _("Say why this suggestion is dismissed.")})
 
 
 class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -442,7 +443,7 @@ class SuggestionViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.Retrieve
                              uuid=self.kwargs["id"])
         if self.request.method not in READ_METHODS:
             require(self.request.user, Action.CHART, suggestion.patient, obj=suggestion,
-                    message="You may not decide suggestions for this patient.")
+                    message=_("You may not decide suggestions for this patient."))
         return suggestion
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -503,7 +504,7 @@ class OrderViewSet(AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModel
         order = get_for(self.request.user, self.get_queryset(), Action.VIEW, uuid=self.kwargs["id"])
         if self.request.method not in READ_METHODS:
             require(self.request.user, Action.CHART, order.patient, obj=order,
-                    message="You may not change orders for this patient.")
+                    message=_("You may not change orders for this patient."))
         return order
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -565,7 +566,7 @@ class MilestoneViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         patient_id = request.query_params.get("patient")
         if not patient_id:
-            raise serializers.ValidationError({"patient": "Name the patient: ?patient=ID."})
+            raise serializers.ValidationError({"patient": _("Name the patient: ?patient=ID.")})
         patient = get_patient_for(request.user, patient_id, Action.VIEW_CHART)
         audit.record(request, AuditAction.READ, patient=patient, object_type="milestones")
         age = patient.age()

@@ -18,10 +18,12 @@ from clinic.fields import BoundedDateField
 from evaluations import norms
 from evaluations.models import ORDER_CODE_CHOICES, Evaluation, OrderStatus, Priority, Tone
 
-SCORE_CHOICES = [("", "not scored"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]
-SIDE_CHOICES = [(value, value.replace("_", " ")) for value in norms.SIDE_VALUES]
-ANSWER_CHOICES = [("", "not asked"), ("yes", "yes"), ("not_yet", "not yet"), ("unsure", "unsure")]
-TONE_CHOICES = [("", "not assessed"), *Tone.choices]
+SCORE_CHOICES = [("", _("not scored")), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]
+SIDE_LABELS = {"present": _("present"), "weak": _("weak"), "absent": _("absent"),
+               "not_tested": _("not tested")}
+SIDE_CHOICES = [(value, SIDE_LABELS[value]) for value in norms.SIDE_VALUES]
+ANSWER_CHOICES = [("", _("not asked")), ("yes", _("yes")), ("not_yet", _("not yet")), ("unsure", _("unsure"))]
+TONE_CHOICES = [("", _("not assessed")), *Tone.choices]
 OBLIGATORY_LABEL = _("obligatory (cannot break out of it)")
 TEXT_AREA = forms.Textarea(attrs={"rows": 3})
 # Radios drawn as a Bootstrap button group (templates/chart/_buttons.html): big tap targets.
@@ -114,7 +116,7 @@ class EvaluationForm(forms.Form):
     def clean_performed_at(self) -> Any:
         value = self.cleaned_data.get("performed_at")
         if value and value > timezone.now():
-            raise forms.ValidationError("An examination cannot be in the future.")
+            raise forms.ValidationError(_("An examination cannot be in the future."))
         return value
 
     def to_data(self) -> dict[str, Any]:
@@ -172,7 +174,7 @@ class EvaluationForm(forms.Form):
 
 class DismissForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.TextInput(attrs={"placeholder": "Why not now?"}), max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("Why not now?")}), max_length=500,
         label=_("Reason for dismissing"),
     )
 
@@ -180,8 +182,8 @@ class DismissForm(forms.Form):
 class TimelineFilterForm(forms.Form):
     kind = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[("episode", "Episodes"), ("evaluation", "Evaluations"), ("order", "Orders"),
-                 ("case", "Review cases")],
+        choices=[("episode", _("Episodes")), ("evaluation", _("Evaluations")), ("order", _("Orders")),
+                 ("case", _("Review cases"))],
     )
     since = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

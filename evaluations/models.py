@@ -62,7 +62,7 @@ class Evaluation(models.Model):
     age_corrected_days = models.IntegerField()
     age_uses = models.CharField(max_length=15, choices=AgeBasis.choices)
 
-    history = models.TextField(blank=True, help_text="What happened at home, in the family's words.")
+    history = models.TextField(blank=True, help_text=_("What happened at home, in the family's words."))
     birth_history = models.TextField(blank=True)
     family_history = models.TextField(blank=True)
     reflexes = models.JSONField(default=list, blank=True,
@@ -125,14 +125,14 @@ class Evaluation(models.Model):
         if self.pk is not None and type(self).objects.filter(
             pk=self.pk, status=EvaluationStatus.SIGNED
         ).exists():
-            raise SignedEvaluationError("A signed evaluation cannot be changed; amend it.")
+            raise SignedEvaluationError(gettext("A signed evaluation cannot be changed; amend it."))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation-detail", kwargs={"evaluation_id": self.uuid})
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise SignedEvaluationError("Evaluations are never deleted.")
+        raise SignedEvaluationError(gettext("Evaluations are never deleted."))
 
     @property
     def age(self) -> Age:
@@ -249,7 +249,7 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-ORDER_CODE_CHOICES = [*SuggestionCode.choices, (OTHER_TEST, "Other (named by hand)")]
+ORDER_CODE_CHOICES = [*SuggestionCode.choices, (OTHER_TEST, _("Other (named by hand)"))]
 
 
 class FollowUpOrder(models.Model):
@@ -261,7 +261,7 @@ class FollowUpOrder(models.Model):
         Suggestion, on_delete=models.PROTECT, null=True, blank=True, related_name="order"
     )
     code = models.CharField(max_length=30, choices=ORDER_CODE_CHOICES)
-    test = models.CharField(max_length=200, help_text="The test's name as shown to people.")
+    test = models.CharField(max_length=200, help_text=_("The test's name as shown to people."))
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
     status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.ORDERED)
     result_notes = models.TextField(blank=True)

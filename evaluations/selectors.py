@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.levels import Level
 from clinic.models import Patient, ReviewCase
@@ -158,7 +160,8 @@ def _episode_items(patient: Patient, filt: TimelineFilter) -> list[TimelineItem]
         triage = episode.triage if isinstance(episode.triage, dict) else {}
         items.append(TimelineItem(
             kind="episode", at=episode.started_at,
-            title=f"Episode: {episode.get_pattern_display().lower()}, {episode.duration_display}",
+            title=_("Episode: %(pattern)s, %(duration)s") % {
+                "pattern": str(episode.get_pattern_display()).lower(), "duration": episode.duration_display},
             level=episode.level, status=episode.status, url=episode.get_absolute_url(),
             detail=triage.get("headline", ""),
             videos=tuple((a.get_kind_display(), a.get_absolute_url())
@@ -177,12 +180,14 @@ def _evaluation_items(patient: Patient, filt: TimelineFilter) -> list[TimelineIt
         findings = list(ev.findings.all())
         levels = [f.level for f in findings if f.kind != "note"]
         top = max((Level(lv) for lv in levels), default=Level.ROUTINE, key=lambda lv: lv.rank)
-        title = "Evaluation" + (" (amendment)" if ev.amends_id else "")
+        title = _("Evaluation (amendment)") if ev.amends_id else _("Evaluation")
         items.append(TimelineItem(
             kind="evaluation", at=ev.performed_at, title=title, level=str(top),
             status=ev.status, url=reverse("evaluation-detail", kwargs={"evaluation_id": ev.uuid}),
-            detail=f"by {ev.clinician.get_full_name() or ev.clinician.get_username()}; "
-                   f"{len(levels)} finding{'s' if len(levels) != 1 else ''}",
+            detail=ngettext("by %(clinician)s; %(count)d finding", "by %(clinician)s; %(count)d findings",
+                            len(levels)) % {
+                "clinician": ev.clinician.get_full_name() or ev.clinician.get_username(),
+                "count": len(levels)},
             obj=ev,
         ))
     return items
@@ -191,7 +196,7 @@ def _evaluation_items(patient: Patient, filt: TimelineFilter) -> list[TimelineIt
 def _order_items(patient: Patient, filt: TimelineFilter) -> list[TimelineItem]:
     queryset = FollowUpOrder.objects.filter(patient=patient).select_related("ordered_by")
     return [
-        TimelineItem(kind="order", at=order.ordered_at, title=f"Ordered: {order.test}",
+        TimelineItem(kind="order", at=order.ordered_at, title=_("Ordered: %(test)s") % {"test": order.test},
                      level=order.priority, status=order.status, detail=order.result_notes,
                      obj=order)
         for order in _in_range(queryset, "ordered_at", filt)
@@ -201,7 +206,7 @@ def _order_items(patient: Patient, filt: TimelineFilter) -> list[TimelineItem]:
 def _case_items(patient: Patient, filt: TimelineFilter) -> list[TimelineItem]:
     queryset = ReviewCase.objects.filter(patient=patient)
     return [
-        TimelineItem(kind="case", at=case.opened_at, title="Review case", level=case.level,
+        TimelineItem(kind="case", at=case.opened_at, title=_("Review case"), level=case.level,
                      status=case.status, url=case.get_absolute_url(),
                      detail="; ".join(r.get("rule", "") for r in case.reasons if isinstance(r, dict)),
                      obj=case)

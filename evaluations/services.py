@@ -44,8 +44,8 @@ class EvaluationConflict(Exception):
 
     def __init__(self, *, current_version: int) -> None:
         super().__init__(
-            "Another clinician saved this evaluation while you were editing it "
-            f"(now at version {current_version})."
+            _("Another clinician saved this evaluation while you were editing it "
+              "(now at version %(version)d).") % {"version": current_version}
         )
         self.current_version = current_version
 
@@ -65,30 +65,32 @@ def _clean_reflexes(value: Any) -> list[dict[str, Any]]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        raise ValidationError("Send a list of {reflex, left, right, obligatory}.")
+        raise ValidationError(_("Send a list of {reflex, left, right, obligatory}."))
     cleaned, seen = [], set()
     for index, row in enumerate(value):
         if not isinstance(row, Mapping):
-            raise ValidationError(f"Item {index + 1}: send an object.")
+            raise ValidationError(_("Item %(number)d: send an object.") % {"number": index + 1})
         reflex = row.get("reflex")
         if not isinstance(reflex, str) or reflex not in norms.REFLEXES:
             raise ValidationError(
-                f"Item {index + 1}: unknown reflex {reflex!r}; use one of {', '.join(norms.REFLEXES)}."
+                _("Item %(number)d: unknown reflex %(reflex)r; use one of %(choices)s.")
+                % {"number": index + 1, "reflex": reflex, "choices": ", ".join(norms.REFLEXES)}
             )
         if reflex in seen:
-            raise ValidationError(f"{reflex} is listed twice.")
+            raise ValidationError(_("%(reflex)s is listed twice.") % {"reflex": reflex})
         seen.add(reflex)
         sides = {}
         for side in ("left", "right"):
             answer = row.get(side, "not_tested")
             if not isinstance(answer, str) or answer not in norms.SIDE_VALUES:
                 raise ValidationError(
-                    f"{reflex} {side}: use one of {', '.join(norms.SIDE_VALUES)}."
+                    _("%(reflex)s %(side)s: use one of %(choices)s.")
+                    % {"reflex": reflex, "side": side, "choices": ", ".join(norms.SIDE_VALUES)}
                 )
             sides[side] = answer
         obligatory = row.get("obligatory", False)
         if not isinstance(obligatory, bool):
-            raise ValidationError(f"{reflex} obligatory: true or false.")
+            raise ValidationError(_("%(reflex)s obligatory: true or false.") % {"reflex": reflex})
         cleaned.append({"reflex": reflex, **sides, "obligatory": obligatory})
     return cleaned
 
@@ -97,21 +99,21 @@ def _clean_hine(value: Any) -> dict[str, dict[str, Any]]:
     if value in (None, ""):
         return {}
     if not isinstance(value, Mapping):
-        raise ValidationError("Send an object keyed by HINE item code.")
+        raise ValidationError(_("Send an object keyed by HINE item code."))
     cleaned = {}
     for code, item in value.items():
         if code not in norms.HINE_ITEMS:
-            raise ValidationError(f"Unknown HINE item {code!r}.")
+            raise ValidationError(_("Unknown HINE item %(code)r.") % {"code": code})
         if not isinstance(item, Mapping):
-            raise ValidationError(f"{code}: send {{score, asymmetric}}.")
+            raise ValidationError(_("%(code)s: send {score, asymmetric}.") % {"code": code})
         score = item.get("score")
         # bool is an int in Python: refuse it explicitly, a score is 0-3.
         if score is not None and (isinstance(score, bool) or not isinstance(score, int)
                                   or not 0 <= score <= norms.HINE_ITEM_MAX):
-            raise ValidationError(f"{code}: the score is a whole number from 0 to 3.")
+            raise ValidationError(_("%(code)s: the score is a whole number from 0 to 3.") % {"code": code})
         asymmetric = item.get("asymmetric", False)
         if not isinstance(asymmetric, bool):
-            raise ValidationError(f"{code}: asymmetric is true or false.")
+            raise ValidationError(_("%(code)s: asymmetric is true or false.") % {"code": code})
         cleaned[code] = {"score": score, "asymmetric": asymmetric}
     return cleaned
 
@@ -120,13 +122,14 @@ def _clean_milestones(value: Any) -> dict[str, str]:
     if value in (None, ""):
         return {}
     if not isinstance(value, Mapping):
-        raise ValidationError("Send an object keyed by milestone code.")
+        raise ValidationError(_("Send an object keyed by milestone code."))
     cleaned = {}
     for code, answer in value.items():
         if code not in norms.MILESTONES:
-            raise ValidationError(f"Unknown milestone {code!r}.")
+            raise ValidationError(_("Unknown milestone %(code)r.") % {"code": code})
         if not isinstance(answer, str) or answer not in norms.MILESTONE_ANSWERS:
-            raise ValidationError(f"{code}: answer {', '.join(norms.MILESTONE_ANSWERS)}.")
+            raise ValidationError(_("%(code)s: answer %(choices)s.")
+                                  % {"code": code, "choices": ", ".join(norms.MILESTONE_ANSWERS)})
         cleaned[code] = answer
     return cleaned
 
@@ -150,17 +153,18 @@ def evaluation_clean(data: Mapping[str, Any], *, partial: bool = False) -> dict[
                 if value is None:
                     value = ""
                 if not isinstance(value, str) or value not in TONE_VALUES:
-                    raise ValidationError(f"Use one of {', '.join(sorted(TONE_VALUES - {''}))}.")
+                    raise ValidationError(_("Use one of %(choices)s.")
+                                          % {"choices": ", ".join(sorted(TONE_VALUES - {""}))})
                 cleaned[name] = value
             elif name == "lost_skills":
                 if not isinstance(value, bool):
-                    raise ValidationError("True or false.")
+                    raise ValidationError(_("True or false."))
                 cleaned[name] = value
             else:
                 if value is None:
                     value = ""
                 if not isinstance(value, str):
-                    raise ValidationError("Text expected.")
+                    raise ValidationError(_("Text expected."))
                 cleaned[name] = value
         except ValidationError as exc:
             errors[name] = exc.messages
@@ -203,7 +207,7 @@ class Judgement:
 
 def _check_performed_at(patient: Patient, performed_at: datetime) -> None:
     if performed_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"performed_at": "An examination cannot be in the future."})
+        raise ValidationError({"performed_at": _("An examination cannot be in the future.")})
     if not patient.born_by(performed_at):  # also year 1, before any date arithmetic
         raise ValidationError({"performed_at": _("An examination cannot be before the child's birth.")})
 
@@ -277,7 +281,7 @@ def evaluation_create(
 def _locked(evaluation: Evaluation, version: int | None) -> Evaluation:
     current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if current.status == EvaluationStatus.SIGNED:
-        raise SignedEvaluationError("This evaluation is signed: amend it to change anything.")
+        raise SignedEvaluationError(_("This evaluation is signed: amend it to change anything."))
     if version is None or int(version) != current.version:
         raise EvaluationConflict(current_version=current.version)
     return current
@@ -372,7 +376,7 @@ def evaluation_amend(*, evaluation: Evaluation, by: AbstractBaseUser) -> Evaluat
     """A new draft that corrects a signed evaluation; the original stays as it was."""
     original = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if original.status != EvaluationStatus.SIGNED:
-        raise ValidationError("Only a signed evaluation is amended; edit the draft instead.")
+        raise ValidationError(_("Only a signed evaluation is amended; edit the draft instead."))
     pending = original.amendments.filter(status=EvaluationStatus.DRAFT).first()
     if pending is not None:
         return pending  # one open amendment at a time: reuse it
@@ -390,7 +394,10 @@ def evaluation_amend(*, evaluation: Evaluation, by: AbstractBaseUser) -> Evaluat
 def _locked_open_suggestion(suggestion: Suggestion) -> Suggestion:
     current = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if current.status != SuggestionStatus.SUGGESTED:
-        raise ValidationError(f"This suggestion was already {current.status}.")
+        # A sentence per decision: the translation's participle agrees with "suggestion".
+        raise ValidationError(_("This suggestion was already accepted.")
+                              if current.status == SuggestionStatus.ACCEPTED
+                              else _("This suggestion was already dismissed."))
     return current
 
 
@@ -413,7 +420,7 @@ def suggestion_dismiss(*, suggestion: Suggestion, by: AbstractBaseUser, reason: 
     """Dismiss a suggestion; the reason is required and kept."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why this suggestion is dismissed."})
+        raise ValidationError({"reason": _("Say why this suggestion is dismissed.")})
     current = _locked_open_suggestion(suggestion)
     current.status = SuggestionStatus.DISMISSED
     current.decided_by = by
@@ -431,9 +438,9 @@ def order_create(
     """An order entered by hand: a known code, or ``other`` with the test named."""
     test = (test or "").strip()
     if code != OTHER_TEST and code not in suggesting.CODES:
-        raise ValidationError({"code": f"Unknown test code {code!r}."})
+        raise ValidationError({"code": _("Unknown test code %(code)r.") % {"code": code}})
     if code == OTHER_TEST and not test:
-        raise ValidationError({"test": "Name the test."})
+        raise ValidationError({"test": _("Name the test.")})
     order = FollowUpOrder(
         patient=patient, code=code, test=test or suggesting.CODES[code], priority=priority,
         result_notes=result_notes, ordered_by=by,
@@ -452,6 +459,12 @@ ORDER_NEXT: Mapping[str, frozenset[str]] = {
 }
 
 
+def order_transition_error(current: str, status: str) -> str:
+    """Why an order cannot move from ``current`` to ``status``, in the statuses' own labels."""
+    return _("An order marked “%(current)s” cannot become “%(status)s”.") % {
+        "current": OrderStatus(current).label, "status": OrderStatus(status).label}
+
+
 @transaction.atomic
 def order_update(
     *, order: FollowUpOrder, by: AbstractBaseUser, status: str | None = None,
@@ -460,7 +473,7 @@ def order_update(
     current = FollowUpOrder.objects.select_for_update().get(pk=order.pk)
     if status is not None and status != current.status:
         if status not in ORDER_NEXT.get(current.status, frozenset()):
-            raise ValidationError({"status": f"An order that is {current.status} cannot become {status}."})
+            raise ValidationError({"status": order_transition_error(current.status, status)})
         current.status = status
     if result_notes is not None:
         current.result_notes = result_notes

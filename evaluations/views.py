@@ -49,7 +49,7 @@ def _evaluation_for(request: HttpRequest, evaluation_id: Any, action: Action) ->
     )
     if action != Action.VIEW_CHART:
         require(request.user, action, evaluation.patient, obj=evaluation,
-                message="You may not chart for this patient.")
+                message=_("You may not chart for this patient."))
     return evaluation
 
 
@@ -148,7 +148,7 @@ def evaluation_create(request: HttpRequest, patient_id: str) -> HttpResponse:
             audit.record(request, AuditAction.CREATE, patient=patient, obj=evaluation)
             if "sign" in request.POST:
                 return _sign(request, evaluation, evaluation.version)
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
             return redirect("evaluation-edit", evaluation_id=evaluation.uuid)
     return _form_page(request, patient=patient, form=form, evaluation=None)
 
@@ -156,7 +156,7 @@ def evaluation_create(request: HttpRequest, patient_id: str) -> HttpResponse:
 def _sign(request: HttpRequest, evaluation: Evaluation, version: int) -> HttpResponse:
     evaluation = services.evaluation_sign(evaluation=evaluation, by=request.user, version=version)
     audit.record(request, AuditAction.UPDATE, patient=evaluation.patient, obj=evaluation)
-    messages.success(request, "Evaluation signed. It can no longer change; amend it if needed.")
+    messages.success(request, _("Evaluation signed. It can no longer change; amend it if needed."))
     return redirect(evaluation)
 
 
@@ -172,7 +172,7 @@ def evaluation_edit(request: HttpRequest, evaluation_id: str) -> HttpResponse:
     evaluation = _evaluation_for(request, evaluation_id, Action.CHART)
     patient = evaluation.patient
     if evaluation.is_signed:
-        messages.error(request, "This evaluation is signed and cannot change. Amend it instead.")
+        messages.error(request, _("This evaluation is signed and cannot change. Amend it instead."))
         return redirect(evaluation)
     if request.method == "GET":
         audit.record(request, AuditAction.READ, patient=patient, obj=evaluation)
@@ -204,7 +204,7 @@ def evaluation_edit(request: HttpRequest, evaluation_id: str) -> HttpResponse:
                           conflict={"message": str(exc), "current": current,
                                     "fields": _changed_fields(form.to_data(), current)})
     except SignedEvaluationError:
-        messages.error(request, "This evaluation was signed meanwhile; your input was not saved.")
+        messages.error(request, _("This evaluation was signed meanwhile; your input was not saved."))
         return redirect(evaluation)
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -212,7 +212,7 @@ def evaluation_edit(request: HttpRequest, evaluation_id: str) -> HttpResponse:
     audit.record(request, AuditAction.UPDATE, patient=patient, obj=saved)
     if "sign" in request.POST:
         return _sign(request, saved, saved.version)
-    messages.success(request, f"Draft saved (version {saved.version}).")
+    messages.success(request, _("Draft saved (version %(version)d).") % {"version": saved.version})
     return redirect("evaluation-edit", evaluation_id=saved.uuid)
 
 
@@ -225,7 +225,7 @@ def evaluation_preview(request: HttpRequest, patient_id: str) -> HttpResponse:
     if request.POST.get("evaluation"):
         evaluation = _evaluation_for(request, request.POST["evaluation"], Action.CHART)
         if evaluation.patient_id != patient.pk:
-            raise PermissionDenied("This evaluation belongs to another patient.")
+            raise PermissionDenied(_("This evaluation belongs to another patient."))
     age = evaluation.age if evaluation else patient.age()
     form = EvaluationForm(request.POST, age=age)
     audit.record(request, AuditAction.READ, patient=patient, object_type="evaluation-preview")
@@ -302,7 +302,7 @@ def evaluation_amend(request: HttpRequest, evaluation_id: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect(evaluation)
     audit.record(request, AuditAction.CREATE, patient=amendment.patient, obj=amendment)
-    messages.info(request, "Amendment started: the signed original stays on the record.")
+    messages.info(request, _("Amendment started: the signed original stays on the record."))
     return redirect("evaluation-edit", evaluation_id=amendment.uuid)
 
 
@@ -315,7 +315,7 @@ def _suggestion_for(request: HttpRequest, suggestion_id: str) -> Suggestion:
     suggestion = get_for(request.user, Suggestion.objects.select_related("patient", "evaluation"),
                          Action.VIEW_CHART, uuid=suggestion_id)
     require(request.user, Action.CHART, suggestion.patient, obj=suggestion,
-            message="You may not decide suggestions for this patient.")
+            message=_("You may not decide suggestions for this patient."))
     return suggestion
 
 
@@ -397,9 +397,9 @@ def order_create(request: HttpRequest, patient_id: str) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             audit.record(request, AuditAction.CREATE, patient=patient, obj=order)
-            messages.success(request, f"Ordered: {order.test}.")
+            messages.success(request, _("Ordered: %(test)s.") % {"test": order.test})
     else:
-        messages.error(request, "Pick a test (and name it when it is 'other').")
+        messages.error(request, _("Pick a test (and name it when it is 'other')."))
     return redirect("chart", patient_id=patient.uuid)
 
 
@@ -409,7 +409,7 @@ def order_update(request: HttpRequest, order_id: str) -> HttpResponse:
     order = get_for(request.user, FollowUpOrder.objects.select_related("patient"), Action.VIEW,
                     uuid=order_id)
     require(request.user, Action.CHART, order.patient, obj=order,
-            message="You may not change orders for this patient.")
+            message=_("You may not change orders for this patient."))
     form = OrderUpdateForm(request.POST)
     if form.is_valid():
         try:
@@ -418,7 +418,7 @@ def order_update(request: HttpRequest, order_id: str) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             audit.record(request, AuditAction.UPDATE, patient=order.patient, obj=order)
-            messages.success(request, "Order updated.")
+            messages.success(request, _("Order updated."))
     return redirect("chart", patient_id=order.patient.uuid)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core import signing
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -46,9 +47,9 @@ def read_cursor(patient_uuid: str, token: str) -> fhir.Cursor:
     try:
         owner, section, pk = signing.Signer(salt=_CURSOR_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise serializers.ValidationError({"_cursor": ["Not a cursor of this export."]}) from exc
+        raise serializers.ValidationError({"_cursor": [_("Not a cursor of this export.")]}) from exc
     if owner != patient_uuid or fhir.section_named(section) is None or not isinstance(pk, int):
-        raise serializers.ValidationError({"_cursor": ["Not a cursor of this export."]})
+        raise serializers.ValidationError({"_cursor": [_("Not a cursor of this export.")]})
     return fhir.Cursor(section, pk)
 
 
@@ -100,25 +101,26 @@ class BulkKickOffSerializer(serializers.Serializer):
 
     def validate__outputFormat(self, value: str) -> str:  # noqa: N802
         if value not in bulk.OUTPUT_FORMATS:
-            raise serializers.ValidationError("Only NDJSON (application/fhir+ndjson) is written.")
+            raise serializers.ValidationError(_("Only NDJSON (application/fhir+ndjson) is written."))
         return value
 
     def validate__type(self, value: str) -> list[str]:
         types = [item.strip() for item in value.split(",") if item.strip()]
         unknown = sorted(set(types) - fhir.RESOURCE_TYPES)
         if unknown or not types:
-            raise serializers.ValidationError(f"Not exported: {', '.join(unknown) or value!r}.")
+            raise serializers.ValidationError(_("Not exported: %(types)s.")
+                                              % {"types": ", ".join(unknown) or repr(value)})
         return types
 
     def validate__since(self, value: str) -> str:
-        raise serializers.ValidationError("Not supported: every export is complete.")
+        raise serializers.ValidationError(_("Not supported: every export is complete."))
 
 
 def _bulk_job_for(request: Request, job_id: str) -> bulk.Job:
     job = bulk.load(job_id)
     if job is None or not may_fetch_bulk_export(request.user, clinic_id=job.clinic_id,
                                                 requested_by_id=job.requested_by_id):
-        raise NotVisible("Not found.", object_type="bulk_export", object_id=job_id)
+        raise NotVisible(_("Not found."), object_type="bulk_export", object_id=job_id)
     return job
 
 
@@ -140,7 +142,7 @@ class ClinicExportView(APIView):
         clinic = get_clinic_for_export(request.user, id)
         if "respond-async" not in request.headers.get("Prefer", ""):
             raise serializers.ValidationError(
-                {"Prefer": ["Send Prefer: respond-async (the export is asynchronous)."]})
+                {"Prefer": [_("Send Prefer: respond-async (the export is asynchronous).")]})
         params = BulkKickOffSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         job = bulk.start(clinic_id=clinic.pk, user_id=request.user.pk,
@@ -183,7 +185,8 @@ class BulkExportFileView(APIView):
         found = _bulk_job_for(request, job)
         handle = bulk.open_output(found, resource_type)
         if handle is None:
-            raise NotVisible("Not found.", object_type="bulk_export_file", object_id=f"{job}/{resource_type}")
+            raise NotVisible(_("Not found."), object_type="bulk_export_file",
+                             object_id=f"{job}/{resource_type}")
         audit.record(request, AuditAction.EXPORT, patient=None, object_type="fhir_bulk_file",
                      object_id=f"{found.id}/{resource_type}"[:64])
         return FileResponse(handle, content_type="application/fhir+ndjson")

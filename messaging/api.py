@@ -219,7 +219,7 @@ class MessageViewSet(viewsets.GenericViewSet):
         message, side = self._message_and_side(id)
         patient = message.thread.patient
         if not can_mark_message_in_error(request.user, message.author_id, patient):
-            raise not_allowed(patient, message, "Only the person who wrote a message can withdraw it.")
+            raise not_allowed(patient, message, _("Only the person who wrote a message can withdraw it."))
         body = SentInErrorSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.db import connection, models
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from clinic.access import Action, clinics_for, restrict
 from clinic.models import CaseLevel, CaseStatus, ReviewCase
@@ -329,7 +330,7 @@ def response_medians(scope: Scope, user: AnyUser | None) -> list[Median]:
     one pass over the range (an ordered-set aggregate); SQLite fetches the middle rows.
     """
     urgent = episodes_in(scope, user).filter(level__in=URGENT_LEVELS, review_case__isnull=False)
-    labels = ("Urgent episode to acknowledgement", "Urgent episode to resolution")
+    labels = (_("Urgent episode to acknowledgement"), _("Urgent episode to resolution"))
     if connection.vendor == "postgresql":
         waits = {
             "ack": (F("review_case__acknowledged_at"), Q(review_case__acknowledged_at__gte=F("created_at"))),
@@ -414,22 +415,23 @@ def table(board: Dashboard, name: str) -> tuple[list[str], list[list[object]]]:
     """Header and rows of one dashboard table, for the page and for its CSV export."""
     if name == "open_cases":
         rows: list[list[object]] = [[lv.label, board.open_cases.by_level[lv.value]] for lv in LEVELS]
-        rows += [["All open", board.open_cases.total], ["Overdue", board.open_cases.overdue]]
-        return ["Cases", "Count"], rows
+        rows += [[_("All open"), board.open_cases.total], [_("Overdue"), board.open_cases.overdue]]
+        return [_("Cases"), _("Count")], rows
     if name == "episodes_per_day":
-        return (["Day", *[lv.title() for lv in EPISODE_LEVELS], "Total"],
+        return ([_("Day"), *[lv.title() for lv in EPISODE_LEVELS], _("Total")],
                 [[day, *counts, total] for day, counts, total in board.episodes.rows()])
     if name == "rules":
-        return ["Rule", "From", "Times fired"], [[r.rule, r.kind, r.count] for r in board.rules]
+        return [_("Rule"), _("From"), _("Times fired")], [[r.rule, r.kind, r.count] for r in board.rules]
     if name == "suggestions":
         return (
-            ["Code", "Test", "Suggested", "Accepted", "Dismissed", "Pending now", "Oldest pending"],
+            [_("Code"), _("Test"), _("Suggested"), _("Accepted"), _("Dismissed"), _("Pending now"),
+             _("Oldest pending")],
             [[s.code, s.label, *[s.counts[st] for st in SUGGESTION_STATUSES], s.pending_now,
               s.oldest_pending.isoformat(timespec="minutes") if s.oldest_pending else ""]
              for s in board.suggestions],
         )
     if name == "response_times":
-        return (["Measure", "Median", "Median (minutes)", "Episodes measured"],
+        return ([_("Measure"), _("Median"), _("Median (minutes)"), _("Episodes measured")],
                 [[m.label, format_duration(m.value),
                   "" if m.value is None else round(m.value.total_seconds() / 60, 1), m.count]
                  for m in board.medians])
@@ -501,13 +503,13 @@ def presentation(board: Dashboard) -> dict[str, Any]:
         "median_url": _rows_url("episodes", scope, level=URGENT_OR_WORSE),
         "csv_urls": {name: _csv_url(name, scope) for name in TABLES},
         "episodes_chart": charts.stacked_bars(
-            chart_id="episodes-chart", title="New episodes per day by level",
+            chart_id="episodes-chart", title=_("New episodes per day by level"),
             categories=board.episodes.days,
             series=[charts.Series(lv, lv.title()) for lv in EPISODE_LEVELS],
             values=board.episodes.counts, links=day_links,
         ),
         "rules_chart": charts.horizontal_bars(
-            chart_id="rules-chart", title="Rules that fired most",
+            chart_id="rules-chart", title=_("Rules that fired most"),
             rows=[(r.rule, r.count, link) for r, link in rule_links],
         ),
         "tables": {name: table(board, name) for name in TABLES},

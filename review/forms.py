@@ -14,13 +14,13 @@ from clinic.fields import EARLIEST, LATEST, BoundedDateField
 from clinic.models import CallOutcome, CaseLevel, CaseOutcome, CaseStatus
 from clinic.review import CALL_NOTE_MAX_LENGTH, FAMILY_MESSAGE_MAX_LENGTH
 
-STATUS_CHOICES = [("active", "Open or acknowledged"), *CaseStatus.choices, ("all", "All")]
+STATUS_CHOICES = [("active", _("Open or acknowledged")), *CaseStatus.choices, ("all", _("All"))]
 DEFAULT_RANGE_DAYS = 30
 
 
 class QueueFilterForm(forms.Form):
     clinic = forms.UUIDField(required=False)
-    level = forms.ChoiceField(choices=[("", "Any level"), *CaseLevel.choices], required=False,
+    level = forms.ChoiceField(choices=[("", _("Any level")), *CaseLevel.choices], required=False,
                               widget=forms.Select(attrs={"class": "form-select"}))
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False,
                                widget=forms.Select(attrs={"class": "form-select"}))
@@ -104,9 +104,9 @@ class DashboardFilterForm(forms.Form):
         data = super().clean()
         start, end = default_range(data.get("start"), data.get("end"))
         if start > end:
-            raise forms.ValidationError("The start date is after the end date.")
+            raise forms.ValidationError(_("The start date is after the end date."))
         if (end - start).days > 366:
-            raise forms.ValidationError("Choose a range of at most a year.")
+            raise forms.ValidationError(_("Choose a range of at most a year."))
         data["start"], data["end"] = start, end
         return data
 
@@ -116,8 +116,8 @@ class RowsFilterForm(forms.Form):
 
     day = BoundedDateField(required=False)
     level = forms.ChoiceField(
-        choices=[("", "Any"), *[(lv, lv) for lv in ("emergency", "urgent", "soon", "routine")],
-                 ("urgent_or_worse", "urgent or emergency")],
+        choices=[("", _("Any")), *[(lv, lv) for lv in ("emergency", "urgent", "soon", "routine")],
+                 ("urgent_or_worse", _("urgent or emergency"))],
         required=False,
     )
     rule = forms.CharField(required=False, max_length=60)

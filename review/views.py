@@ -42,7 +42,7 @@ QUEUE_PAGE_SIZE = 50
 def _require_reviewer(request: HttpRequest) -> list:
     clinics = list(selectors.review_clinics(request.user))
     if not clinics:
-        raise PermissionDenied("The review queue is for the staff of a clinic.")
+        raise PermissionDenied(_("The review queue is for the staff of a clinic."))
     return clinics
 
 
@@ -121,7 +121,7 @@ def case_assign(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda case, data: review.review_case_assign(
             case=case, assignee=data["assignee"], by=request.user
         ),
-        "The case was assigned.",
+        _("The case was assigned."),
     )
 
 
@@ -131,7 +131,7 @@ def case_acknowledge(request: HttpRequest, case_id: str) -> HttpResponse:
     return _step(
         request, selectors.review_case_for(request.user, case_id), "", None,
         lambda case, data: review.review_case_acknowledge(case=case, by=request.user),
-        "Acknowledged: the case is off the overdue clock until something new happens.",
+        _("Acknowledged: the case is off the overdue clock until something new happens."),
     )
 
 
@@ -141,7 +141,7 @@ def case_note(request: HttpRequest, case_id: str) -> HttpResponse:
     return _step(
         request, selectors.review_case_for(request.user, case_id), "note_form", NoteForm(request.POST),
         lambda case, data: review.review_case_add_note(case=case, text=data["text"], by=request.user),
-        "Note added.",
+        _("Note added."),
     )
 
 

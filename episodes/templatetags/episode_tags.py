@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic import audit
@@ -13,9 +14,16 @@ from clinic.access import Action, can
 from episodes import messages
 from episodes.forms import QuickLogForm
 from episodes.selectors import episodes_visible_to
+from episodes.services import QUICK_LOG_NOTE
 
 register = template.Library()
 RECENT = 10
+
+
+@register.filter
+def episode_notes(notes: str) -> str:
+    """An episode's notes as stored, but the quick log's own line in the reader's language."""
+    return gettext(QUICK_LOG_NOTE) if notes == QUICK_LOG_NOTE else notes
 
 
 @register.inclusion_tag("episodes/_patient_episodes.html", takes_context=True)

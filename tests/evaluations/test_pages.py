@@ -200,7 +200,7 @@ def test_order_admin_refuses_a_backward_transition(client, admin_user, world):
     c = client_for(client, admin_user)
     url = reverse("admin:evaluations_followuporder_change", args=[order.pk])
     response = c.post(url, {"priority": "routine", "status": "ordered", "result_notes": "Normal"})
-    assert response.status_code == 200 and "cannot become ordered" in response.text
+    assert response.status_code == 200 and "cannot become “Ordered”" in response.text
     assert FollowUpOrder.objects.get(pk=order.pk).status == "resulted"
 
 

@@ -50,6 +50,7 @@ def pages(world, client):
         f"/episodes/{seen.uuid}/", f"/episodes/{closed.uuid}/",
         f"/patients/{uuid}/messages/", f"/patients/{uuid}/messages/?episode={episode.uuid}",
         f"/messages/{own.uuid}/sent-in-error/",
+        "/accounts/password_change/", "/accounts/password_change/done/",
         "/no-such-page/",
     ]
 
