@@ -22,6 +22,8 @@ counted column changed; on SQLite they are per row and use Django's own
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -45,12 +47,11 @@ def _fallback_zone() -> str:
 
 def _pg_rows(source: str, sign: int, where: str = "TRUE") -> str:
     """SELECT of (clinic, day, kind, key, n) for the active episodes of ``source``."""
-    zone = _fallback_zone()
     joined = (
         f"FROM {source} e JOIN {PATIENT} p ON p.id = e.patient_id "
         f"JOIN {CLINIC} c ON c.id = p.clinic_id WHERE e.status = 'active' AND {where}"
     )
-    day = f"(e.started_at AT TIME ZONE COALESCE(NULLIF(c.time_zone, ''), '{zone}'))::date"
+    day = pg_day("e.started_at")
     reasons = (
         "CASE WHEN jsonb_typeof(e.triage->'reasons') = 'array' "
         "THEN e.triage->'reasons' ELSE '[]'::jsonb END"
@@ -60,6 +61,33 @@ def _pg_rows(source: str, sign: int, where: str = "TRUE") -> str:
         f"UNION ALL SELECT p.clinic_id, {day}, 'rule', r->>'rule', {sign} "
         f"{joined.replace('WHERE', f', jsonb_array_elements({reasons}) r WHERE', 1)} "
         f"AND r->>'rule' IS NOT NULL"
+    )
+
+
+def pg_day(started_at: str, clinic: str = "c") -> str:
+    """SQL: the calendar day of ``started_at`` in the zone of ``clinic`` (an alias), as counted."""
+    zone = _fallback_zone()
+    return f"({started_at} AT TIME ZONE COALESCE(NULLIF({clinic}.time_zone, ''), '{zone}'))::date"
+
+
+def rule_keys(triage: object) -> list[str]:
+    """The ``rule`` keys an active episode with this triage adds, as the SQL above reads them."""
+    reasons = triage.get("reasons") if isinstance(triage, dict) else None
+    if not isinstance(reasons, list):
+        return []
+    keys = []
+    for reason in reasons:
+        rule = reason.get("rule") if isinstance(reason, dict) else None
+        if rule is not None:  # ->> gives a string as is and any other value as its JSON
+            keys.append(rule if isinstance(rule, str) else json.dumps(rule))
+    return keys
+
+
+def pg_add(counts: str) -> str:
+    """SQL adding ``counts``, a SELECT of (clinic_id, day, kind, key, n), to the daily counts."""
+    return (
+        f"INSERT INTO {ROLLUP} (clinic_id, day, kind, key, n) "
+        f"SELECT clinic_id, day, kind, key, SUM(n) FROM ({counts}) x GROUP BY 1, 2, 3, 4 {CONFLICT}"
     )
 
 
