@@ -685,6 +685,7 @@ def _pg_episodes(planned: Iterator[Planned], pool: list[Shape], size: Size, writ
                 ), {**params, "k_shape": [k[0] for k in keys], "k_kind": [k[1] for k in keys],
                     "k_key": [k[2] for k in keys]})
                 bar.update(count)
+        cursor.execute("DROP TABLE scale_plan")  # a caller's transaction may seed again
     return count
 
 
