@@ -17,8 +17,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import queue
 import random
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,7 +32,7 @@ from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from clinic.ages import age_on
@@ -58,6 +60,7 @@ CASE_LEVELS = {"soon", "urgent", "emergency"}
 NO_SIGNS: list[str] = []  # one shared object: the COPY dumps each JSON object once
 BIG_CHILD_EPISODES = 2000  # one diary this long, as in the issue's measurements
 COPY_NULL = "\\N"
+PLAN_CHUNK = 100_000  # episodes planned and written at a time
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,13 @@ class Steps:
     @contextmanager
     def __call__(self, label: str, total: int = 1) -> Iterator[Progress]:
         bar = Progress(label, total, self.stream)
+        self.seconds.setdefault(label, 0.0)  # listed before the parts it contains
         yield bar
-        self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - bar.started
+        self.add(label, time.perf_counter() - bar.started)
         bar.close()
+
+    def add(self, label: str, seconds: float) -> None:
+        self.seconds[label] = self.seconds.get(label, 0.0) + seconds
 
 
 # -- bulk writes ----------------------------------------------------------------------
@@ -605,87 +612,136 @@ def _pg_episodes(planned: Iterator[Planned], pool: list[Shape], size: Size, writ
     Python sends some 40 bytes an episode instead of two 1.3 KB rows, and PostgreSQL copies
     each shape's JSON as it is stored instead of parsing it again for every row: the triage,
     the same for thousands of rows, is given once per statement as an array of values.
+    In chunks, planned by a thread while the database writes the chunk before (its waits
+    release the GIL), so Python's time and PostgreSQL's overlap.
     """
     history = Episode.history.model
+    trigger = f"{Episode._meta.db_table} DISABLE TRIGGER {rollups.TRIGGERS['postgresql'][0]}"
     with connection.cursor() as cursor:
-        # Temporary and dropped at commit; a failed seed rolls them back with the rest.
-        cursor.execute("CREATE TEMPORARY TABLE scale_plan (id bigint, patient_id bigint, "
-                       "reporter_id integer, offset_us bigint, shape integer, review_case_id bigint, "
-                       "delay_s integer, "
-                       "uuid uuid NOT NULL DEFAULT gen_random_uuid()) ON COMMIT DROP")
-        # Read back in the order written: the episodes go in in time order.
-        cursor.execute("SET LOCAL synchronize_seqscans = off")
-        count = 0
-        with steps("episodes planned", size.episodes) as bar, cursor.cursor.copy(
-            "COPY scale_plan (id, patient_id, reporter_id, offset_us, shape, review_case_id, delay_s) "
-            "FROM STDIN"
-        ) as copy:
+        # Even when replica mode keeps it from firing, the insert trigger's transition table
+        # would be filled with every new row (1.3 KB each); so it is off for the load and the
+        # days are counted here. Only the table's owner may; otherwise the trigger counts.
+        try:
+            with transaction.atomic():
+                cursor.execute(f"ALTER TABLE {trigger}")
+            disabled = True
+        except DatabaseError:
+            disabled = False
+    counted = counted and not disabled
+    started = "(%(window)s::timestamptz + s.offset_us * interval '1 microsecond')"
+    created = f"LEAST({started} + s.delay_s * interval '1 second', %(now)s::timestamptz)"
+    shaped = {
+        name: f"({_pg_array([value(shape) for shape in pool], cast, writer)})[s.shape]"
+        for name, cast, value in (
+            ("duration_seconds", "integer", lambda shape: shape.fields["duration_seconds"]),
+            ("body_parts", "jsonb", lambda shape: shape.fields["body_parts"]),
+            ("state", "text", lambda shape: shape.fields["state"]),
+            ("pattern", "text", lambda shape: shape.fields["pattern"]),
+            ("stops_when_held_or_woken", "text", lambda shape: shape.fields["stops_when_held_or_woken"]),
+            ("signs", "jsonb", lambda shape: shape.fields["signs"]),
+            ("temperature_c", "numeric", lambda shape: shape.fields["temperature_c"]),
+            ("convulsive", "boolean", lambda shape: shape.convulsive),
+            ("triage", "jsonb", lambda shape: shape.triage),
+            ("level", "text", lambda shape: shape.level),
+        )
+    }
+    episode = {
+        "id": "s.id", "uuid": "s.uuid", "patient_id": "s.patient_id", "reporter_id": "s.reporter_id",
+        "source": "'parent'", "started_at": started, **shaped,
+        "unsure_signs": f"'{writer.json_text(NO_SIGNS)}'::jsonb", "notes": "''",
+        "rule_set_version": "%(rule_set)s", "content_hash": "replace(s.uuid::text, '-', '')",
+        "review_case_id": "s.review_case_id", "status": "'active'", "entered_in_error_reason": "''",
+        "created_at": created, "updated_at": created,
+    }
+    params: dict[str, Any] = {"window": window_start, "now": now, "rule_set": RULE_SET_VERSION}
+    statements = [("episodes", _insert_from_plan(Episode, episode, params)),
+                  ("history", _insert_from_plan(history, {
+                      **episode, "history_id": f"s.id + {int(history_offset)}", "history_date": created,
+                      "history_type": "'+'", "history_user_id": "s.reporter_id",
+                  }, params))]
+    if not counted:
+        keys = [(n + 1, "level", shape.level) for n, shape in enumerate(pool)]
+        keys += [(n + 1, "rule", key) for n, shape in enumerate(pool)
+                 for key in rollups.rule_keys(shape.triage)]
+        params.update(k_shape=[k[0] for k in keys], k_kind=[k[1] for k in keys], k_key=[k[2] for k in keys])
+        # Grouped by shape first: a shape's rules are known, not read from each row.
+        statements.append(("daily counts", rollups.pg_add(
+            "SELECT g.clinic_id, g.day, k.kind, k.key, g.n FROM ("  # noqa: S608 - fixed text
+            f"SELECT p.clinic_id, {rollups.pg_day(started)} AS day, s.shape, COUNT(*) AS n "
+            "FROM scale_plan s JOIN clinic_patient p ON p.id = s.patient_id "
+            "JOIN clinic_clinic c ON c.id = p.clinic_id GROUP BY 1, 2, 3) g "
+            "JOIN unnest(%(k_shape)s::integer[], %(k_kind)s::text[], %(k_key)s::text[]) "
+            "AS k (shape, kind, key) ON k.shape = g.shape"
+        )))
+
+    chunks: queue.Queue[tuple[str, int] | BaseException | None] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def put(item: tuple[str, int] | BaseException | None) -> bool:
+        """False once the writing thread has given up (then the plan is dropped)."""
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
             lines: list[str] = []
             for episode_id, child, offset, index, case_id, delay in planned:
                 case = COPY_NULL if case_id is None else case_id
                 lines.append(f"{episode_id}\t{first_patient + child}\t{first_user + child}\t{offset}\t"
                              f"{index + 1}\t{case}\t{delay}\n")
-                if len(lines) == 20_000:
-                    copy.write("".join(lines))
-                    count += len(lines)
-                    bar.update(len(lines))
+                if len(lines) == PLAN_CHUNK:
+                    if not put(("".join(lines), len(lines))):
+                        return
                     lines = []
-            copy.write("".join(lines))
-            count += len(lines)
-            bar.update(len(lines))
+            if lines:
+                put(("".join(lines), len(lines)))
+            put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the writing thread, which raises it
+            put(exc)
 
-        started = "(%(window)s::timestamptz + s.offset_us * interval '1 microsecond')"
-        created = f"LEAST({started} + s.delay_s * interval '1 second', %(now)s::timestamptz)"
-        shaped = {
-            name: f"({_pg_array([value(shape) for shape in pool], cast, writer)})[s.shape]"
-            for name, cast, value in (
-                ("duration_seconds", "integer", lambda shape: shape.fields["duration_seconds"]),
-                ("body_parts", "jsonb", lambda shape: shape.fields["body_parts"]),
-                ("state", "text", lambda shape: shape.fields["state"]),
-                ("pattern", "text", lambda shape: shape.fields["pattern"]),
-                ("stops_when_held_or_woken", "text", lambda shape: shape.fields["stops_when_held_or_woken"]),
-                ("signs", "jsonb", lambda shape: shape.fields["signs"]),
-                ("temperature_c", "numeric", lambda shape: shape.fields["temperature_c"]),
-                ("convulsive", "boolean", lambda shape: shape.convulsive),
-                ("triage", "jsonb", lambda shape: shape.triage),
-                ("level", "text", lambda shape: shape.level),
-            )
-        }
-        episode = {
-            "id": "s.id", "uuid": "s.uuid", "patient_id": "s.patient_id", "reporter_id": "s.reporter_id",
-            "source": "'parent'", "started_at": started, **shaped,
-            "unsure_signs": f"'{writer.json_text(NO_SIGNS)}'::jsonb", "notes": "''",
-            "rule_set_version": "%(rule_set)s", "content_hash": "replace(s.uuid::text, '-', '')",
-            "review_case_id": "s.review_case_id", "status": "'active'", "entered_in_error_reason": "''",
-            "created_at": created, "updated_at": created,
-        }
-        params = {"window": window_start, "now": now, "rule_set": RULE_SET_VERSION}
-        with steps("episodes", count) as bar:
-            cursor.execute(_insert_from_plan(Episode, episode, params), params)
-            bar.update(cursor.rowcount)
-        with steps("history", count) as bar:
-            cursor.execute(_insert_from_plan(history, {
-                **episode, "history_id": f"s.id + {int(history_offset)}", "history_date": created,
-                "history_type": "'+'", "history_user_id": "s.reporter_id",
-            }, params), params)
-            bar.update(cursor.rowcount)
-        if not counted:
-            with steps("daily counts", count) as bar:
-                keys = [(n + 1, "level", shape.level) for n, shape in enumerate(pool)]
-                keys += [(n + 1, "rule", key) for n, shape in enumerate(pool)
-                         for key in rollups.rule_keys(shape.triage)]
-                # Grouped by shape first: a shape's rules are known, not read from each row.
-                cursor.execute(rollups.pg_add(
-                    "SELECT g.clinic_id, g.day, k.kind, k.key, g.n FROM ("  # noqa: S608 - fixed text
-                    f"SELECT p.clinic_id, {rollups.pg_day(started)} AS day, s.shape, COUNT(*) AS n "
-                    "FROM scale_plan s JOIN clinic_patient p ON p.id = s.patient_id "
-                    "JOIN clinic_clinic c ON c.id = p.clinic_id GROUP BY 1, 2, 3) g "
-                    "JOIN unnest(%(k_shape)s::integer[], %(k_kind)s::text[], %(k_key)s::text[]) "
-                    "AS k (shape, kind, key) ON k.shape = g.shape"
-                ), {**params, "k_shape": [k[0] for k in keys], "k_kind": [k[1] for k in keys],
-                    "k_key": [k[2] for k in keys]})
-                bar.update(count)
+    count = 0
+    producer = threading.Thread(target=produce, name="seed-plan", daemon=True)
+    with connection.cursor() as cursor, steps("episodes + history", size.episodes) as bar:
+        # Temporary and dropped at commit; a failed seed rolls it back with the rest.
+        cursor.execute("CREATE TEMPORARY TABLE scale_plan (id bigint, patient_id bigint, "
+                       "reporter_id integer, offset_us bigint, shape integer, review_case_id bigint, "
+                       "delay_s integer, uuid uuid NOT NULL DEFAULT gen_random_uuid()) ON COMMIT DROP")
+        # Read back in the order written: the episodes go in in time order.
+        cursor.execute("SET LOCAL synchronize_seqscans = off")
+        producer.start()
+        try:
+            while True:
+                waited = time.perf_counter()
+                item = chunks.get()
+                steps.add("  waiting for the plan", time.perf_counter() - waited)
+                if isinstance(item, BaseException):
+                    raise item
+                if item is None:
+                    break
+                text, n = item
+                clock = time.perf_counter()
+                cursor.execute("TRUNCATE scale_plan")
+                with cursor.cursor.copy("COPY scale_plan (id, patient_id, reporter_id, offset_us, shape, "
+                                        "review_case_id, delay_s) FROM STDIN") as copy:
+                    copy.write(text)
+                steps.add("  plan COPY", time.perf_counter() - clock)
+                for label, sql in statements:
+                    clock = time.perf_counter()
+                    cursor.execute(sql, params)
+                    steps.add(f"  {label}", time.perf_counter() - clock)
+                count += n
+                bar.update(n)
+        finally:
+            stop.set()
+            producer.join()
         cursor.execute("DROP TABLE scale_plan")  # a caller's transaction may seed again
+        if disabled:
+            cursor.execute(f"ALTER TABLE {trigger.replace('DISABLE', 'ENABLE')}")
     return count
 
 

@@ -6,6 +6,7 @@ days itself (triggers are skipped); these tests hold it to the app's own definit
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from io import StringIO
 
@@ -89,20 +90,30 @@ def test_seed_matches_the_apps_own_counts_history_and_cases():
 
 
 @pytest.mark.django_db
-def test_a_failed_seed_leaves_nothing_behind(monkeypatch):
+@pytest.mark.parametrize("where", ["planning", "writing", "evaluations"])
+def test_a_failed_seed_leaves_nothing_behind(monkeypatch, where):
     from review import scale
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(scale, "_evaluations", broken)  # fails after episodes and indexes
+    monkeypatch.setattr(scale, "PLAN_CHUNK", 500)  # many chunks: the planner is still running
+    if where == "planning":  # on PostgreSQL in the planning thread, which hands it over
+        monkeypatch.setattr(scale, "_case_row", broken)
+    elif where == "writing":
+        if connection.vendor != "postgresql":
+            pytest.skip("the chunked writes are PostgreSQL's")
+        monkeypatch.setattr(rollups, "pg_add", lambda counts: "SELECT no_such_column FROM scale_plan")
+    else:  # after the episodes and the index rebuild
+        monkeypatch.setattr(scale, "_evaluations", broken)
     before = schema()
-    with time_machine.travel(NOW, tick=False), pytest.raises(RuntimeError):
+    with time_machine.travel(NOW, tick=False), pytest.raises(Exception, match="disk full|no_such_column"):
         seed(SIZE, now=NOW)
     assert not Patient.objects.exists()
     assert not Episode.objects.exists()
     assert not EpisodeDayCount.objects.exists()
     assert schema() == before
+    assert [t.name for t in threading.enumerate() if t.name == "seed-plan"] == []
 
 
 @pytest.mark.django_db
