@@ -30,7 +30,7 @@ def day_counts() -> set[tuple]:
 
 
 def schema() -> set[tuple]:
-    """Every index and constraint: name, table, kind, columns (a rebuilt index's text may differ)."""
+    """Indexes, constraints, triggers: name, table, kind, columns (a rebuilt index's text may differ)."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'")
@@ -40,7 +40,9 @@ def schema() -> set[tuple]:
                 "i.indkey::text, a.amname, i.indpred IS NOT NULL FROM pg_index i "
                 "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
                 "UNION ALL SELECT conname, conrelid::regclass::text, contype = 'u', "
-                "pg_get_constraintdef(oid), '', false FROM pg_constraint"
+                "pg_get_constraintdef(oid), '', false FROM pg_constraint "
+                "UNION ALL SELECT tgname, tgrelid::regclass::text, tgenabled = 'O', '', '', false "
+                "FROM pg_trigger WHERE NOT tgisinternal"  # and every trigger on again
             )
         return set(cursor.fetchall())
 
