@@ -5,11 +5,18 @@ episodes whose triage is the app's own (a pool of report shapes triaged by
 ``episodes.triage.assess`` and reused), the review cases those episodes open, raise and
 see resolved, history rows, and signed evaluations with findings and suggestions.
 
-Rows go in with PostgreSQL's COPY (psycopg 3 ``cursor.copy``) with the episode tables'
-secondary indexes dropped and rebuilt after, and foreign keys and triggers skipped
-(``session_replication_role = replica``) when the role may do so; the daily counts
-(episodes/rollups.py) are then recounted once. On SQLite it uses ``bulk_create``.
-Everything runs in one transaction: a failed seed leaves nothing behind.
+On PostgreSQL the small tables go in by COPY (psycopg 3 ``cursor.copy``); the episodes
+are planned in Python (who, when, which shape, which case) and only that plan, some 40
+bytes an episode, is copied into a temporary table, from which two INSERT ... SELECTs
+write the episodes and their history rows with each shape's columns given once per
+statement, so PostgreSQL neither receives nor parses the 1.3 KB triage per row. A thread
+plans the next chunk while the database writes the last. The loaded tables' secondary
+indexes and unique constraints are dropped and built once after; foreign-key checks and
+triggers are skipped (``session_replication_role = replica``, the rollup insert trigger
+off) when the role may, and the daily counts (episodes/rollups.py) are then counted from
+the plan, grouped by shape. On SQLite it uses ``bulk_create``.
+Everything runs in one transaction on one connection (the planning thread never touches
+the database): a failed seed leaves nothing behind.
 """
 
 from __future__ import annotations
