@@ -695,12 +695,16 @@ def _pg_episodes(planned: Iterator[Planned], pool: list[Shape], size: Size, writ
         return False
 
     def produce() -> None:
+        # Version 4 UUIDs made here, where there is time to spare, not by the database;
+        # from the system's randomness, so a second seed in the same database differs.
+        bits = random.Random().getrandbits  # noqa: S311 - invented identifiers, not secrets
+        keep, version = ~(0xF000 << 64 | 0xC000 << 48) & (1 << 128) - 1, 0x4000 << 64 | 0x8000 << 48
         try:
             lines: list[str] = []
             for episode_id, child, offset, index, case_id, delay in planned:
                 case = COPY_NULL if case_id is None else case_id
                 lines.append(f"{episode_id}\t{first_patient + child}\t{first_user + child}\t{offset}\t"
-                             f"{index + 1}\t{case}\t{delay}\n")
+                             f"{index + 1}\t{case}\t{delay}\t{bits(128) & keep | version:032x}\n")
                 if len(lines) == PLAN_CHUNK:
                     if not put(("".join(lines), len(lines))):
                         return
@@ -717,7 +721,7 @@ def _pg_episodes(planned: Iterator[Planned], pool: list[Shape], size: Size, writ
         # Temporary and dropped at commit; a failed seed rolls it back with the rest.
         cursor.execute("CREATE TEMPORARY TABLE scale_plan (id bigint, patient_id bigint, "
                        "reporter_id integer, offset_us bigint, shape integer, review_case_id bigint, "
-                       "delay_s integer, uuid uuid NOT NULL DEFAULT gen_random_uuid()) ON COMMIT DROP")
+                       "delay_s integer, uuid uuid NOT NULL) ON COMMIT DROP")
         # Read back in the order written: the episodes go in in time order.
         cursor.execute("SET LOCAL synchronize_seqscans = off")
         producer.start()
@@ -734,7 +738,7 @@ def _pg_episodes(planned: Iterator[Planned], pool: list[Shape], size: Size, writ
                 clock = time.perf_counter()
                 cursor.execute("TRUNCATE scale_plan")
                 with cursor.cursor.copy("COPY scale_plan (id, patient_id, reporter_id, offset_us, shape, "
-                                        "review_case_id, delay_s) FROM STDIN") as copy:
+                                        "review_case_id, delay_s, uuid) FROM STDIN") as copy:
                     copy.write(text)
                 steps.add("  plan COPY", time.perf_counter() - clock)
                 for label, sql in statements:

@@ -7,6 +7,7 @@ days itself (triggers are skipped); these tests hold it to the app's own definit
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, datetime
 from io import StringIO
 
@@ -82,6 +83,7 @@ def test_seed_matches_the_apps_own_counts_history_and_cases():
         if connection.vendor == "postgresql":  # bulk_create stamps auto_now_add with the clock
             assert row.created_at == episode.created_at
         assert episode.content_hash == episode.uuid.hex
+        assert episode.uuid.version == 4 and episode.uuid.variant == uuid.RFC_4122
         assert episode.triage["level"] == episode.level
 
     # The daily counts are the ones the triggers' own recount gives.
