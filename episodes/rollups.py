@@ -23,8 +23,11 @@ counted column changed; on SQLite they are per row and use Django's own
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -105,6 +108,12 @@ def _pg_record(row: str) -> str:
             f"{row}.level AS level, {row}.triage AS triage, {row}.status AS status)")
 
 
+PG_INSERT_TRIGGER = (
+    f"CREATE TRIGGER episodes_rollup_insert AFTER INSERT ON {EPISODE}\n"
+    "    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION episodes_rollup_insert()"
+)
+
+
 def _pg_triggers() -> str:
     # Updates are counted per row and only when a counted column changed (the WHEN clause
     # is checked without calling the function): the report path's second UPDATE, which
@@ -132,8 +141,7 @@ BEGIN
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER episodes_rollup_insert AFTER INSERT ON {EPISODE}
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION episodes_rollup_insert();
+{PG_INSERT_TRIGGER};
 CREATE TRIGGER episodes_rollup_delete AFTER DELETE ON {EPISODE}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION episodes_rollup_delete();
 CREATE TRIGGER episodes_rollup_update AFTER UPDATE ON {EPISODE}
@@ -231,6 +239,30 @@ TRIGGERS = {
     "sqlite": ("episodes_rollup_insert", "episodes_rollup_delete", "episodes_rollup_update_old",
                "episodes_rollup_update_new", "episodes_rollup_clinic_zone"),
 }
+
+
+@contextmanager
+def inserts_uncounted(connection: BaseDatabaseWrapper = default_connection) -> Iterator[bool]:
+    """PostgreSQL, inside a transaction: no insert trigger until the block ends (bulk loads).
+
+    Disabling it is not enough: PostgreSQL still keeps every inserted row for its transition
+    table. Yields whether it was dropped (only the table's owner may); the caller then adds
+    the counts of what it inserts. The trigger is back, unchanged, when the block ends; if
+    the transaction fails, the drop is rolled back with it.
+    """
+    if connection.vendor != "postgresql":
+        yield False
+        return
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(f"DROP TRIGGER episodes_rollup_insert ON {EPISODE}")
+        except DatabaseError:
+            yield False
+            return
+    yield True
+    with connection.cursor() as cursor:
+        cursor.execute(PG_INSERT_TRIGGER)
 
 
 def installed(connection: BaseDatabaseWrapper) -> bool:

@@ -42,7 +42,8 @@ def schema() -> set[tuple]:
                 "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
                 "UNION ALL SELECT conname, conrelid::regclass::text, contype = 'u', "
                 "pg_get_constraintdef(oid), '', false FROM pg_constraint "
-                "UNION ALL SELECT tgname, tgrelid::regclass::text, tgenabled = 'O', '', '', false "
+                "UNION ALL SELECT tgname, tgrelid::regclass::text, tgenabled = 'O', pg_get_triggerdef(oid), "
+                "'', false "
                 "FROM pg_trigger WHERE NOT tgisinternal"  # and every trigger on again
             )
         return set(cursor.fetchall())
