@@ -22,7 +22,12 @@ counted column changed; on SQLite they are per row and use Django's own
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -45,12 +50,11 @@ def _fallback_zone() -> str:
 
 def _pg_rows(source: str, sign: int, where: str = "TRUE") -> str:
     """SELECT of (clinic, day, kind, key, n) for the active episodes of ``source``."""
-    zone = _fallback_zone()
     joined = (
         f"FROM {source} e JOIN {PATIENT} p ON p.id = e.patient_id "
         f"JOIN {CLINIC} c ON c.id = p.clinic_id WHERE e.status = 'active' AND {where}"
     )
-    day = f"(e.started_at AT TIME ZONE COALESCE(NULLIF(c.time_zone, ''), '{zone}'))::date"
+    day = pg_day("e.started_at")
     reasons = (
         "CASE WHEN jsonb_typeof(e.triage->'reasons') = 'array' "
         "THEN e.triage->'reasons' ELSE '[]'::jsonb END"
@@ -60,6 +64,33 @@ def _pg_rows(source: str, sign: int, where: str = "TRUE") -> str:
         f"UNION ALL SELECT p.clinic_id, {day}, 'rule', r->>'rule', {sign} "
         f"{joined.replace('WHERE', f', jsonb_array_elements({reasons}) r WHERE', 1)} "
         f"AND r->>'rule' IS NOT NULL"
+    )
+
+
+def pg_day(started_at: str, clinic: str = "c") -> str:
+    """SQL: the calendar day of ``started_at`` in the zone of ``clinic`` (an alias), as counted."""
+    zone = _fallback_zone()
+    return f"({started_at} AT TIME ZONE COALESCE(NULLIF({clinic}.time_zone, ''), '{zone}'))::date"
+
+
+def rule_keys(triage: object) -> list[str]:
+    """The ``rule`` keys an active episode with this triage adds, as the SQL above reads them."""
+    reasons = triage.get("reasons") if isinstance(triage, dict) else None
+    if not isinstance(reasons, list):
+        return []
+    keys = []
+    for reason in reasons:
+        rule = reason.get("rule") if isinstance(reason, dict) else None
+        if rule is not None:  # ->> gives a string as is and any other value as its JSON
+            keys.append(rule if isinstance(rule, str) else json.dumps(rule))
+    return keys
+
+
+def pg_add(counts: str) -> str:
+    """SQL adding ``counts``, a SELECT of (clinic_id, day, kind, key, n), to the daily counts."""
+    return (
+        f"INSERT INTO {ROLLUP} (clinic_id, day, kind, key, n) "
+        f"SELECT clinic_id, day, kind, key, SUM(n) FROM ({counts}) x GROUP BY 1, 2, 3, 4 {CONFLICT}"
     )
 
 
@@ -75,6 +106,12 @@ def _pg_record(row: str) -> str:
     """The counted columns of the trigger's ``OLD`` or ``NEW`` row, as a one-row table."""
     return (f"(SELECT {row}.patient_id AS patient_id, {row}.started_at AS started_at, "
             f"{row}.level AS level, {row}.triage AS triage, {row}.status AS status)")
+
+
+PG_INSERT_TRIGGER = (
+    f"CREATE TRIGGER episodes_rollup_insert AFTER INSERT ON {EPISODE}\n"
+    "    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION episodes_rollup_insert()"
+)
 
 
 def _pg_triggers() -> str:
@@ -104,8 +141,7 @@ BEGIN
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER episodes_rollup_insert AFTER INSERT ON {EPISODE}
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION episodes_rollup_insert();
+{PG_INSERT_TRIGGER};
 CREATE TRIGGER episodes_rollup_delete AFTER DELETE ON {EPISODE}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION episodes_rollup_delete();
 CREATE TRIGGER episodes_rollup_update AFTER UPDATE ON {EPISODE}
@@ -203,6 +239,30 @@ TRIGGERS = {
     "sqlite": ("episodes_rollup_insert", "episodes_rollup_delete", "episodes_rollup_update_old",
                "episodes_rollup_update_new", "episodes_rollup_clinic_zone"),
 }
+
+
+@contextmanager
+def inserts_uncounted(connection: BaseDatabaseWrapper = default_connection) -> Iterator[bool]:
+    """PostgreSQL, inside a transaction: no insert trigger until the block ends (bulk loads).
+
+    Disabling it is not enough: PostgreSQL still keeps every inserted row for its transition
+    table. Yields whether it was dropped (only the table's owner may); the caller then adds
+    the counts of what it inserts. The trigger is back, unchanged, when the block ends; if
+    the transaction fails, the drop is rolled back with it.
+    """
+    if connection.vendor != "postgresql":
+        yield False
+        return
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(f"DROP TRIGGER episodes_rollup_insert ON {EPISODE}")
+        except DatabaseError:
+            yield False
+            return
+    yield True
+    with connection.cursor() as cursor:
+        cursor.execute(PG_INSERT_TRIGGER)
 
 
 def installed(connection: BaseDatabaseWrapper) -> bool:

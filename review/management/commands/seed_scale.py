@@ -42,4 +42,6 @@ class Command(BaseCommand):
         total = sum(result.levels.values()) or 1
         mix = ", ".join(f"{level} {n / total:.1%}" for level, n in result.levels.items())
         self.stdout.write(f"level mix            {mix}")
+        for phase, seconds in result.phases.items():
+            self.stdout.write(f"  {phase:<22} {seconds:>8.1f} s")
         self.stdout.write(f"seconds              {result.seconds:>10.1f}")
