@@ -329,6 +329,12 @@ class EpisodeViewSet(
         audit.record(request, AuditAction.UPDATE, patient=episode.patient, obj=episode)
         return Response(self.get_serializer(self.get_object()).data)
 
+    def _episode_to_add_to(self, refusal: str) -> Episode:
+        """The URL's episode, if the caller may report on its patient (else 404 or 403)."""
+        episode = self.get_object()
+        require(self.request.user, Action.REPORT, episode.patient, obj=episode, message=refusal)
+        return episode
+
     @extend_schema(request=ConfirmSignSerializer, responses={200: EpisodeSerializer})
     @action(detail=True, methods=["post"], url_path="confirm-sign")
     def confirm_sign(self, request: Request, id: str) -> Response:  # noqa: A002
@@ -337,9 +343,7 @@ class EpisodeViewSet(
         The sign must be one of the stored answer's ``notes_matched``; a parent's tick
         never lowers the level they were told, a clinician's takes the new triage.
         """
-        episode = self.get_object()
-        require(request.user, Action.REPORT, episode.patient, obj=episode,
-                message=_("You may not add to this report."))
+        episode = self._episode_to_add_to(_("You may not add to this report."))
         body = ConfirmSignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -356,9 +360,7 @@ class EpisodeViewSet(
     @action(detail=True, methods=["post"], url_path="attachments",
             parser_classes=[parsers.MultiPartParser, parsers.FormParser])
     def attachments(self, request: Request, id: str) -> Response:  # noqa: A002
-        episode = self.get_object()
-        require(request.user, Action.REPORT, episode.patient, obj=episode,
-                message=_("You may not add files to this report."))
+        episode = self._episode_to_add_to(_("You may not add files to this report."))
         body = UploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
