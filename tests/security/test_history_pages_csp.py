@@ -47,6 +47,7 @@ def test_the_history_list_has_nothing_the_csp_refuses(admin_client, world, per_p
     assert response.status_code == 200 and 'id="change-history"' in page
     assert 'class="paginator history-paginator"' in page
     assert _refused_by_the_csp(page) == []
+    assert "{#" not in page and "Re-copy on upgrading" not in page  # the copy's note stays a comment
 
 
 def test_a_past_version_page_has_nothing_the_csp_refuses(admin_client, world):
