@@ -3,9 +3,9 @@
 simple_history's ``HistoryDescriptor`` makes a new manager class through
 ``Manager.from_queryset`` on every access to ``instance.history``, and saving a record
 accesses it once for each history row. ``from_queryset`` walks the queryset's members with
-``inspect.getmembers``: 0.3 ms of the 0.9 ms that saving an episode with its history row
-took (measured in-process on PostgreSQL). The class is the same every time, so it is
-built once per manager and queryset class.
+``inspect.getmembers``: 92 us for each access (measured in-process; 2 us once built), paid
+on every report. The class is the same every time, so it is built once per manager and
+queryset class.
 """
 
 from __future__ import annotations
