@@ -115,3 +115,15 @@ def test_tokens_sharing_a_key_each_sign_in_their_own_user_and_a_wrong_secret_non
     assert check((key + "a" * 49).encode())[0] == world.parent
     with pytest.raises(AuthenticationFailed):
         check((key + "c" * 49).encode())
+
+
+def test_named_columns_read_back_as_values_list_gives_them(world):
+    episode = make_episode(world.patient, world.parent, URGENT)
+    names = ["started_at", "convulsive", "pattern", "triage"]
+    columns = Columns(Episode, "e", names)
+    with connection.cursor() as cursor:
+        sql = f'SELECT {columns.sql()} FROM "{Episode._meta.db_table}" "e" WHERE "e"."id" = %s'  # noqa: S608
+        cursor.execute(sql, [episode.pk])
+        ours = columns.values(cursor.fetchone(), 0, connection)
+    theirs = Episode.objects.filter(pk=episode.pk).values_list(*names).get()
+    assert [(value, type(value)) for value in ours] == [(value, type(value)) for value in theirs]
