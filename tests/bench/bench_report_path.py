@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -35,14 +36,14 @@ from django.utils import timezone
 
 from clinic.tokens import token_issue
 from episodes.models import Episode
-from tests.bench.load import Result, drive, median_of, new_key
+from tests.bench.load import Result, cpu_seconds, drive, median_of, new_key
 from tests.episodes.helpers import ROUTINE, URGENT
 from tests.factories import GuardianshipFactory, PatientFactory, UserFactory
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 PARENTS = 150
 CHILDREN_PER_PARENT = 8
@@ -149,14 +150,22 @@ def test_report_path_against_a_bare_insert(world, bare_table, tmp_path):
     }
     makers = {"report": ReportMaker(reporters), "bare": bare_request}
     results: dict[str, list[Result]] = {"report": [], "bare": []}
+    # CPU per request of each server's processes and of PostgreSQL, per round (Linux).
+    cpu: dict[str, list[tuple[float, float]]] = {"report": [], "bare": []}
     try:
         for name, server in servers.items():
             _wait_up(ports[name], server, tmp_path / f"{name}.log")
             drive(ports[name], makers[name], seconds=1)  # warm both workers' pools and imports
         for round_number in range(ROUNDS):
             for name in ("bare", "report"):
+                app_before, database_before = cpu_seconds(servers[name].pid)
                 result = drive(ports[name], makers[name], seconds=SECONDS)
-                print(f"\nround {round_number + 1} {name:6s} {result}")
+                app_after, database_after = cpu_seconds(servers[name].pid)
+                per_request = ((app_after - app_before) / max(result.requests, 1),
+                               (database_after - database_before) / max(result.requests, 1))
+                cpu[name].append(per_request)
+                print(f"\nround {round_number + 1} {name:6s} {result}  CPU per request: app "
+                      f"{per_request[0] * 1000:.2f} ms, PostgreSQL {per_request[1] * 1000:.2f} ms")
                 assert result.errors == 0, (name, result.statuses,
                                             (tmp_path / f"{name}.log").read_text()[-3000:])
                 results[name].append(result)
@@ -169,8 +178,11 @@ def test_report_path_against_a_bare_insert(world, bare_table, tmp_path):
     bare_rate, bare_p50 = median_of(results["bare"])
     ratio = report_rate / bare_rate
     print(f"\nmedian of {ROUNDS} rounds of {SECONDS:.0f} s, gunicorn 2 sync workers, 4 clients:")
-    print(f"  bare insert   {bare_rate:8.1f} req/s  p50 {bare_p50 * 1000:6.1f} ms")
-    print(f"  report POST   {report_rate:8.1f} req/s  p50 {report_p50 * 1000:6.1f} ms")
+    for label, name, rate, p50 in (("bare insert", "bare", bare_rate, bare_p50),
+                                   ("report POST", "report", report_rate, report_p50)):
+        app, database = (statistics.median(share) * 1000 for share in zip(*cpu[name], strict=True))
+        print(f"  {label}   {rate:8.1f} req/s  p50 {p50 * 1000:6.1f} ms  "
+              f"CPU per request: app {app:.2f} ms, PostgreSQL {database:.2f} ms")
     print(f"  ratio report/bare {ratio:.3f} (target >= {TARGET_RATIO})")
     levels = dict(Episode.objects.values_list("level").annotate(n=Count("id")).order_by())
     stored = sum(levels.values())

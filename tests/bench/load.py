@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import multiprocessing
+import os
 import statistics
 import threading
 import time
@@ -108,3 +109,39 @@ def median_of(results: list[Result]) -> tuple[float, float]:
 
 def new_key() -> str:
     return str(uuid.uuid4())
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(pid: str) -> tuple[str, int, float, float] | None:
+    """(command name, parent pid, own CPU seconds, reaped children's CPU seconds) from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    name = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    own = (int(fields[11]) + int(fields[12])) / _TICKS
+    reaped = (int(fields[13]) + int(fields[14])) / _TICKS
+    return name, int(fields[1]), own, reaped
+
+
+def cpu_seconds(root_pid: int) -> tuple[float, float]:
+    """CPU used so far by the process tree of ``root_pid`` (with its exited workers, which
+    its ``wait`` reaped into its own account) and by every PostgreSQL process on this host.
+    Linux only: (0.0, 0.0) elsewhere."""
+    if not os.path.isdir("/proc"):
+        return 0.0, 0.0
+    stats = {pid: stat for pid in os.listdir("/proc") if pid.isdigit()
+             if (stat := _proc_stat(pid)) is not None}
+    tree, postgres = 0.0, 0.0
+    for pid, (name, parent, own, reaped) in stats.items():
+        if int(pid) == root_pid:
+            tree += own + reaped
+        elif parent == root_pid:
+            tree += own
+        if name == "postgres":
+            postgres += own + (reaped if stats.get(str(parent), ("",))[0] != "postgres" else 0.0)
+    return tree, postgres

@@ -55,16 +55,24 @@ def test_a_control_socket_is_private_when_asked_for(monkeypatch):
     assert config.control_socket_mode == 0o600
 
 
-def test_loading_the_app_opens_no_database_connection(tmp_path):
-    """Preloading is safe only if the master never connects: its pool would be shared."""
+def test_loading_the_app_loads_the_urls_and_catalogs_and_opens_no_database_connection(tmp_path):
+    """Preloading is safe only if the master never connects: its pool would be shared.
+
+    What a worker's first request would load (the URLconf with every view, both catalogs)
+    is loaded in the master, so a recycled worker does not pay for it again.
+    """
     import subprocess
 
     script = (
+        "import sys\n"
         "import clinic.wsgi\n"
         "from django.db import connections\n"
         "from django.db.backends.postgresql.base import DatabaseWrapper\n"
+        "from django.utils.translation import trans_real\n"
         "assert not DatabaseWrapper._connection_pools, DatabaseWrapper._connection_pools\n"
         "assert all(c.connection is None for c in connections.all(initialized_only=True))\n"
+        "assert {'clinic.urls', 'clinic.api_urls', 'episodes.api'} <= set(sys.modules)\n"
+        "assert {'en', 'es'} <= set(trans_real._translations), trans_real._translations\n"
         "print('no connection')\n"
     )
     env = {
