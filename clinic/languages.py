@@ -31,11 +31,9 @@ def validate_language(code: object) -> None:
         raise ValidationError(_("Choose one of the languages the portal offers."))
 
 
-def language_for_user(user: object) -> str:
-    """The language to write to a user in (e-mails): their choice, else the site's."""
-    from clinic.models import UserPreference
-
-    code = UserPreference.objects.filter(user=user).values_list("language", flat=True).first()
+def writing_language(code: object) -> str:
+    """The language to write to someone in (e-mails): their stored choice
+    (``UserPreference.language``), else the site's."""
     return str(code) if is_language(code) else settings.LANGUAGE_CODE
 
 

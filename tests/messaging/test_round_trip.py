@@ -114,6 +114,27 @@ def test_the_other_parent_and_the_author_get_no_mail(world, django_capture_on_co
     assert world.clinician.email not in [m.to[0] for m in mail.outbox]
 
 
+def test_each_person_is_written_to_in_the_language_they_chose(world, django_capture_on_commit_callbacks):
+    """Not the sender's language, nor the site's, when the reader chose another."""
+    from django.utils import translation
+
+    UserPreference.objects.create(user=world.parent, language="es")
+    UserPreference.objects.create(user=world.reviewer, language="es")
+    UserPreference.objects.create(user=world.clinician, time_zone="UTC")  # no language chosen
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        send(world.patient, world.clinician, body="Reply")
+    (to_parent,) = mail.outbox
+    assert to_parent.subject == "Mensaje seguro nuevo"
+    assert to_parent.body.startswith("Tiene un mensaje seguro nuevo de la clínica.")
+    mail.outbox.clear()
+    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):
+        send(world.patient, world.parent, body="¿Es normal?")
+    notices = {notice.to[0]: notice for notice in mail.outbox}
+    assert notices[world.reviewer.email].subject == "Mensaje seguro nuevo"
+    assert notices[world.clinician.email].subject == "New secure message"
+    assert notices[world.clinician.email].body.startswith("A family has sent a new secure message.")
+
+
 def test_unread_counts_per_side_and_withdrawn_messages_do_not_count(world):
     for n in range(3):
         send(world.patient, world.parent, body=f"Question {n}")
