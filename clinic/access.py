@@ -136,6 +136,16 @@ def patients_visible_to(
     return queryset if condition is None else queryset.filter(condition)
 
 
+def own_guardianships(user: AnyUser | None) -> models.QuerySet[Guardianship]:
+    """The user's own links to children, whose contact details (the phone the clinic calls,
+    the language to speak) they keep themselves. Nobody edits another family's here: staff
+    change them in the admin, scoped by clinic."""
+    if not _is_active(user):
+        return Guardianship.objects.none()
+    return Guardianship.objects.filter(user=user).select_related("patient").order_by(
+        "patient__date_of_birth", "patient__given_name", "id")
+
+
 def staff_patients(user: AnyUser | None, action: Action = Action.VIEW) -> models.QuerySet[Patient]:
     """The patients of the clinics where ``user`` works (all for superusers): staff lists.
 

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Patient, Relationship
+from clinic.models import Guardianship, Patient, Relationship
 
 
 class PatientForm(forms.ModelForm):
@@ -100,3 +100,34 @@ class TotpSetupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "autofocus": True}),
     )
+
+
+class GuardianContactForm(forms.ModelForm):
+    """How the clinic reaches one guardian about one child (one form per child)."""
+
+    class Meta:
+        model = Guardianship
+        fields = ["phone", "preferred_language"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+        labels = {"phone": _("Phone the clinic can call"),
+                  "preferred_language": _("Language to speak with you")}
+        help_texts = {"phone": _("With the country code if you may be abroad, e.g. +1 555 0100."),
+                      "preferred_language": _("For example Spanish; leave empty for the clinic's.")}
+
+
+class BaseGuardianContactFormSet(forms.BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        # Django checks a posted row id against the whole table; a row that is not among
+        # those shown (another family's, or one taken away meanwhile) refuses the lot.
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise forms.ValidationError(
+                _("These details changed since the page was opened. Reload it and try again."),
+                code="stale")
+
+
+# Edits only the rows given as its queryset (the guardian's own); never adds or deletes.
+GuardianContactFormSet = forms.modelformset_factory(
+    Guardianship, form=GuardianContactForm, formset=BaseGuardianContactFormSet, extra=0,
+    can_delete=False, edit_only=True,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -92,6 +93,21 @@ class Sex(models.TextChoices):
 # their pediatrician; a birth date more than 25 years back is a typing error (year 1,
 # 1900), not a patient, and would break the date arithmetic of ages and norms.
 MAX_PATIENT_AGE_YEARS = 25
+
+
+# A phone number as people write it: digits with spaces, dots, dashes, brackets or a slash,
+# an optional leading "+". At most 15 digits, the longest an international number has
+# (ITU-T E.164); at least 5, so that a stray digit or two is caught (a design choice).
+_PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()/-]+")
+PHONE_DIGITS = (5, 15)
+
+
+def validate_phone(value: str) -> None:
+    digits = sum(character.isdigit() for character in value)
+    if not _PHONE_CHARACTERS.fullmatch(value) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        raise ValidationError(
+            _("Enter a phone number the clinic can dial: digits, with spaces or dashes if you "
+              "like, and a + before the country code."), code="phone")
 
 
 def validate_not_future(value: date) -> None:
@@ -262,7 +278,7 @@ class Guardianship(models.Model):
     # How the clinic reaches this guardian about this child (the case page shows them).
     # The e-mail is the account's; the phone and language belong to the family's record.
     phone = models.CharField(
-        _("phone"), max_length=40, blank=True,
+        _("phone"), max_length=40, blank=True, validators=[validate_phone],
         help_text=_("The number the clinic calls about this child."),
     )
     preferred_language = models.CharField(

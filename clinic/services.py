@@ -135,6 +135,17 @@ def patient_update(*, patient: Patient, updated_by: AbstractBaseUser, **fields: 
     return patient
 
 
+def guardianship_contact_update(*, guardianship: Guardianship, phone: str,
+                                preferred_language: str) -> Guardianship:
+    """Set how the clinic reaches this guardian about this child (validated, then saved)."""
+    guardianship.phone = phone.strip()
+    guardianship.preferred_language = preferred_language.strip()
+    guardianship.full_clean(exclude=["user", "patient"], validate_unique=False,
+                            validate_constraints=False)
+    guardianship.save(update_fields=["phone", "preferred_language"])
+    return guardianship
+
+
 @transaction.atomic
 def patient_seizure_plan_set(
     *, patient: Patient, known_seizure_disorder: bool, seizure_plan: str, by: AbstractBaseUser

@@ -14,6 +14,7 @@ urlpatterns = [
     path("health/ready/", health.ready, name="health-ready"),
     path("", views.home, name="home"),
     path("i18n/setlang/", languages.set_language, name="set_language"),
+    path("account/contact/", views.contact_details, name="contact-details"),
     path("patients/", review_views.patient_list, name="patient-list"),
     path("patients/new/", views.patient_create, name="patient-create"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient-detail"),

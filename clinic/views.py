@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,15 +30,18 @@ from clinic.access import (
     clinics_for,
     get_patient_for,
     landing_for,
+    not_visible,
+    own_guardianships,
     patients_visible_to,
 )
 from clinic.forms import (
     AcceptInvitationForm,
+    GuardianContactFormSet,
     InvitationForm,
     PatientForm,
     SeizurePlanForm,
 )
-from clinic.models import AuditAction
+from clinic.models import AuditAction, Guardianship
 
 
 @login_required
@@ -49,6 +53,41 @@ def home(request: HttpRequest) -> HttpResponse:
     children = list(patients_visible_to(request.user).order_by("date_of_birth"))
     audit.record_list(request, children, object_type="patient")
     return render(request, "portal/children.html", {"children": children})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_details(request: HttpRequest) -> HttpResponse:
+    """A guardian's own phone and language for each of their children: what the clinic
+    sees on a case when it calls the family."""
+    formset = GuardianContactFormSet(request.POST or None, queryset=own_guardianships(request.user),
+                                     prefix="contact")
+    if request.method == "POST" and formset.is_valid():
+        # Only the rows shown: the formset edits, it never adds (extra posted forms are ignored).
+        changed = [form for form in formset.initial_forms if form.has_changed()]
+        with transaction.atomic():
+            for form in changed:
+                guardianship = services.guardianship_contact_update(
+                    guardianship=form.instance, phone=form.cleaned_data["phone"],
+                    preferred_language=form.cleaned_data["preferred_language"])
+                audit.record(request, AuditAction.UPDATE, patient=guardianship.patient, obj=guardianship)
+        if changed:
+            messages.success(request, _("Saved. The clinic will use these details from now on."))
+        else:
+            messages.info(request, _("Nothing was changed."))
+        return redirect("contact-details")
+    if formset.is_bound and formset.non_form_errors().as_data():
+        # A row not among the guardian's own was posted: nothing is kept, the attempt on
+        # the row named is audited as refused, and the page starts again.
+        for form in formset.initial_forms:
+            if form.instance.pk is None:
+                audit.record_denied(request, not_visible(Guardianship.objects.all(), pk=form["id"].value()))
+        for error in formset.non_form_errors():
+            messages.error(request, error)
+        return redirect("contact-details")
+    audit.record_list(request, [form.instance.patient for form in formset.forms],
+                      object_type="guardianship")
+    return render(request, "clinic/contact_details.html", {"formset": formset})
 
 
 @login_required

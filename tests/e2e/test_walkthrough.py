@@ -248,6 +248,7 @@ def test_parent_messages_sign_in_security_and_error_pages(page, live_server, ful
     mine = Message.objects.filter(author=full_demo.users["parent"]).latest("created_at")
     for name, path in [
         ("parent-thread", f"/patients/{noah.uuid}/messages/"),
+        ("parent-contact", "/account/contact/"),
         ("parent-message-sent-in-error", f"/messages/{mine.uuid}/sent-in-error/"),
         ("parent-mfa-manage", "/accounts/mfa/"),
         ("parent-mfa-setup", "/accounts/mfa/setup/"),

@@ -43,6 +43,8 @@ ROUTES: dict[str, Route] = {
     "health-ready": Route(PUBLIC),
     # clinic core
     "home": Route(LOGIN),
+    # a guardian's own contact details; nobody else's rows are reachable (test_contact_details.py)
+    "contact-details": Route(LOGIN, methods=("GET", "POST")),
     "patient-list": Route(LOGIN),
     "patient-create": Route(LOGIN, methods=("GET", "POST")),
     "patient-detail": Route(OBJECT, "patient"),
