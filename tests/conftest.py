@@ -179,6 +179,17 @@ def api() -> Any:
     return APIClient()
 
 
+def shows_word(html: str, word: str) -> bool:
+    """Whether the page's text shows ``word`` as a word. Tags and their attributes are
+    left out: a CSRF token or a CSP nonce is random and holds a short name by chance now
+    and then (one run in a few thousand found "Ava" in one)."""
+    import re
+
+    from django.utils.html import strip_tags
+
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", strip_tags(html)) is not None
+
+
 def client_for(client: Any, user: Any) -> Any:
     """Log ``client`` in as ``user`` (None stays anonymous) and return it."""
     if user is not None:
