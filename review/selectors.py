@@ -139,23 +139,34 @@ def latest_episode(case: ReviewCase) -> Any:
     return episodes[0] if episodes else None
 
 
+# The case page lists the latest calls; a long case offers the rest on request.
+CALLS_SHOWN = 20
+
+
 @dataclass(frozen=True)
 class FamilyContacts:
     """What the case page needs to reach the family: guardians and the calls so far."""
 
     guardians: list[Guardianship]
     calls: list[CallLog]
+    more_calls: bool = False  # earlier calls than those listed exist
 
 
-def family_contacts_for(user: AnyUser | None, case: ReviewCase) -> FamilyContacts | None:
+def family_contacts_for(user: AnyUser | None, case: ReviewCase, *,
+                        all_calls: bool = False) -> FamilyContacts | None:
     """The child's guardians (name, relationship, phone, e-mail, language) and the case's
-    calls, newest first, for staff who may contact the family; None for anyone else.
-    Two queries whatever the number of guardians or calls."""
+    calls, newest first (the latest ``CALLS_SHOWN`` unless ``all_calls``), for staff who
+    may contact the family; None for anyone else. Two queries whatever the number of
+    guardians or calls."""
     if not can(user, Action.CONTACT_FAMILY, case.patient):
         return None
     guardians = list(
         Guardianship.objects.filter(patient_id=case.patient_id).select_related("user")
         .order_by("created_at", "id")
     )
-    calls = list(CallLog.objects.filter(case=case).select_related("by"))
-    return FamilyContacts(guardians=guardians, calls=calls)
+    calls = CallLog.objects.filter(case=case).select_related("by")
+    if all_calls:
+        return FamilyContacts(guardians=guardians, calls=list(calls))
+    latest = list(calls[:CALLS_SHOWN + 1])  # one more than shown says whether there are more
+    return FamilyContacts(guardians=guardians, calls=latest[:CALLS_SHOWN],
+                          more_calls=len(latest) > CALLS_SHOWN)

@@ -74,7 +74,8 @@ def _case_context(request: HttpRequest, case: ReviewCase, **forms: object) -> di
     clinicians = selectors.assignable_clinicians(case)
     return {
         "case": case,
-        "family": selectors.family_contacts_for(request.user, case),
+        "family": selectors.family_contacts_for(request.user, case,
+                                                all_calls=request.GET.get("calls") == "all"),
         "call_form": forms.get("call_form") or CallLogForm.blank(),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assignee": case.assigned_to_id}, clinicians=clinicians),

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from clinic import review
 from clinic.models import AuditEvent, CallLog, CaseStatus, Guardianship, ReviewCase, Role
+from review import selectors
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.review.review_factories import episode, make_case
@@ -117,8 +118,28 @@ def test_case_page_queries_do_not_grow_with_calls(client, world, case):
             response = client.get(case.get_absolute_url())
         assert response.status_code == 200
         counts.append(len(queries))
-    assert response.text.count('data-testid="call"') == 500
+    assert response.text.count('data-testid="call"') == selectors.CALLS_SHOWN
     assert counts[0] == counts[1], counts
+    everything = client.get(case.get_absolute_url(), {"calls": "all"})
+    assert everything.text.count('data-testid="call"') == 500
+    assert 'data-testid="all-calls"' not in everything.text
+
+
+def test_the_case_page_lists_the_latest_calls_and_offers_the_earlier_ones(client, world, case):
+    client.force_login(world.clinician)
+    CallLog.objects.bulk_create([
+        CallLog(case=case, by=world.reviewer, outcome="no_answer", note=f"try {i}",
+                called_at=NOW - timedelta(minutes=i)) for i in range(selectors.CALLS_SHOWN)])
+    page = client.get(case.get_absolute_url()).text
+    assert page.count('data-testid="call"') == selectors.CALLS_SHOWN
+    assert 'data-testid="all-calls"' not in page  # exactly as many as shown: nothing hidden
+    CallLog.objects.create(case=case, by=world.reviewer, outcome="reached", note="the oldest",
+                           called_at=NOW - timedelta(hours=2))
+    page = client.get(case.get_absolute_url()).text
+    assert page.count('data-testid="call"') == selectors.CALLS_SHOWN
+    assert "try 0" in page and "the oldest" not in page  # newest first
+    assert 'href="?calls=all#calls"' in page
+    assert "the oldest" in client.get(case.get_absolute_url(), {"calls": "all"}).text
 
 
 @pytest.mark.parametrize(("data", "field"), [
